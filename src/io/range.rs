@@ -81,7 +81,9 @@ impl ByteRange {
         match *self {
             ByteRange::Bounded { start, end } => {
                 if start >= size {
-                    return Err(IoError::InvalidRange { reason: format!("range {self} starts past the object's {size} bytes") });
+                    return Err(IoError::InvalidRange {
+                        reason: format!("range {self} starts past the object's {size} bytes"),
+                    });
                 }
                 Ok((start, end.min(size)))
             }

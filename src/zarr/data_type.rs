@@ -32,9 +32,13 @@ pub enum DataType {
     Float32,
     Float64,
     /// numpy `datetime64[unit]`, stored as int64.
-    DateTime64 { unit: String },
+    DateTime64 {
+        unit: String,
+    },
     /// numpy `timedelta64[unit]`, stored as int64.
-    TimeDelta64 { unit: String },
+    TimeDelta64 {
+        unit: String,
+    },
     /// numpy `|S<n>`: fixed-length byte strings, NUL-padded.
     FixedBytes(u32),
     /// numpy `<U<n>` / `>U<n>`: fixed-length UCS-4 strings of `n` code points.
@@ -140,7 +144,8 @@ impl DataType {
                 }
             }
             "fixed_length_utf32" => {
-                let bytes = v.get("configuration").and_then(|c| c.get("length_bytes")).and_then(Value::as_u64).unwrap_or(0);
+                let bytes =
+                    v.get("configuration").and_then(|c| c.get("length_bytes")).and_then(Value::as_u64).unwrap_or(0);
                 DataType::FixedUnicode(u32::try_from(bytes / 4).unwrap_or(0))
             }
             _ => {
@@ -213,7 +218,10 @@ impl FillValue {
     /// # Errors
     /// `Metadata` when the value does not fit the type.
     pub fn parse(v: &Value, dt: &DataType, path: &str) -> Result<Self, ZarrError> {
-        let bad = || ZarrError::Metadata { path: path.into(), message: format!("fill_value {v} does not fit {}", dt.numpy_str()) };
+        let bad = || ZarrError::Metadata {
+            path: path.into(),
+            message: format!("fill_value {v} does not fit {}", dt.numpy_str()),
+        };
         let Some(size) = dt.size() else {
             return Ok(FillValue::Variable(if v.is_null() { Value::String(String::new()) } else { v.clone() }));
         };
@@ -230,7 +238,9 @@ impl FillValue {
         let bytes = match (dt, v) {
             (DataType::Bool, Value::Bool(b)) => vec![u8::from(*b)],
             (DataType::Bool, Value::Number(n)) => vec![u8::from(n.as_f64() != Some(0.0))],
-            (DataType::Float16 | DataType::Float32 | DataType::Float64, Value::Number(n)) => float(n.as_f64().ok_or_else(bad)?),
+            (DataType::Float16 | DataType::Float32 | DataType::Float64, Value::Number(n)) => {
+                float(n.as_f64().ok_or_else(bad)?)
+            }
             (DataType::Float16 | DataType::Float32 | DataType::Float64, Value::String(s)) => match s.as_str() {
                 "NaN" => float(f64::NAN),
                 "Infinity" => float(f64::INFINITY),
