@@ -12,15 +12,39 @@
 //! - [`RangeSource`] (one object) and [`Store`] (a key → object namespace, e.g. a Zarr
 //!   store under a base URL, a directory, or a kerchunk reference set).
 
+pub mod cache;
+mod cancel;
+mod client;
+#[cfg(target_arch = "wasm32")]
+pub mod fetch;
+#[cfg(not(target_arch = "wasm32"))]
+mod file;
+pub mod planner;
 mod range;
+mod stats;
+pub mod transport;
+pub mod validate;
 
+pub use cancel::{CancelToken, Cancelled};
+pub use client::{join_url, origin, HttpClient, HttpSource, HttpStore};
+#[cfg(target_arch = "wasm32")]
+pub use fetch::FetchTransport;
+#[cfg(not(target_arch = "wasm32"))]
+pub use file::{open_source, open_store, FileSource, FileStore};
+pub use planner::RangeOptions;
 pub use range::ByteRange;
+pub use stats::{stats, Stats};
+#[cfg(not(target_arch = "wasm32"))]
+pub use transport::ReqwestTransport;
+pub use transport::{HttpRequest, HttpResponse, Method, Transport};
 
 use crate::error::IoError;
 use async_trait::async_trait;
 use bytes::Bytes;
 
 /// One object (a file, a URL) read by byte ranges.
+// `len` is async and may cost a request; an `is_empty` would only hide that.
+#[allow(clippy::len_without_is_empty)]
 #[async_trait(?Send)]
 pub trait RangeSource {
     /// The URL or path, for errors and logs.

@@ -1,0 +1,193 @@
+//! One HTTP request and its raw response, behind the [`Transport`] trait.
+//!
+//! A transport only moves bytes: it sends the `Range` and caller headers, reads at most
+//! [`HttpRequest::max_body`] bytes of body and reports what the server said. Judging the
+//! response (RFC 9110 §15.3.7 206 Partial Content, §14.4 Content-Range) is
+//! `src/io/validate.rs`'s job; retries, merging and caching are the planner's.
+//! Natively the transport is [`ReqwestTransport`]; in wasm it is `FetchTransport`
+//! (`src/io/fetch.rs`) over the global or a caller-supplied `fetch`.
+
+use super::{ByteRange, CancelToken};
+use crate::error::IoError;
+use async_trait::async_trait;
+use bytes::Bytes;
+
+/// The HTTP method of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Head,
+}
+
+impl Method {
+    /// `"GET"` or `"HEAD"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+/// One request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub url: String,
+    pub method: Method,
+    /// Sent as the `Range` header when set.
+    pub range: Option<ByteRange>,
+    /// Extra headers (auth, ...), sent as given.
+    pub headers: Vec<(String, String)>,
+    /// Read at most this many body bytes; past it the transport stops reading and sets
+    /// [`HttpResponse::overflow`]. `None`: no cap (only for trusted callers).
+    pub max_body: Option<u64>,
+}
+
+impl HttpRequest {
+    /// A GET, with a `Range` header if `range` is set and a body cap of `max_body`.
+    pub fn get(url: impl Into<String>, range: Option<ByteRange>, max_body: Option<u64>) -> Self {
+        HttpRequest { url: url.into(), method: Method::Get, range, headers: Vec::new(), max_body }
+    }
+
+    /// A HEAD.
+    pub fn head(url: impl Into<String>) -> Self {
+        HttpRequest { url: url.into(), method: Method::Head, range: None, headers: Vec::new(), max_body: Some(0) }
+    }
+}
+
+/// What the server answered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// The raw `Content-Range` header.
+    pub content_range: Option<String>,
+    /// The `Content-Length` header (of a HEAD: the object's size).
+    pub content_length: Option<u64>,
+    /// The body, at most the request's `max_body` bytes.
+    pub body: Bytes,
+    /// The server sent (or declared) more than `max_body` bytes; `body` is cut.
+    pub overflow: bool,
+}
+
+/// Performs single HTTP requests. Implementations must honour `cancel` (return
+/// [`IoError::Aborted`] promptly once it fires) and `max_body`.
+#[async_trait(?Send)]
+pub trait Transport {
+    /// Send `req` and read its response.
+    ///
+    /// # Errors
+    /// [`IoError::Network`] when no HTTP response arrived (connection refused, reset,
+    /// body cut short), [`IoError::Aborted`] on cancellation. HTTP error statuses are
+    /// not errors here.
+    async fn send(&self, req: &HttpRequest, cancel: &CancelToken) -> Result<HttpResponse, IoError>;
+
+    /// Wait `ms` milliseconds (backoff between retries, timeouts).
+    async fn sleep(&self, ms: u64);
+}
+
+/// Whether `have` body bytes exceed `max_body`.
+pub(crate) fn cap_reached(have: u64, max_body: Option<u64>) -> bool {
+    max_body.is_some_and(|m| have > m)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::ReqwestTransport;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use super::*;
+    use futures::future::{select, Either};
+
+    /// The native transport: `reqwest` over tokio (rustls for HTTPS).
+    #[derive(Debug, Clone)]
+    pub struct ReqwestTransport {
+        client: reqwest::Client,
+    }
+
+    impl Default for ReqwestTransport {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl ReqwestTransport {
+        /// A transport with its own connection pool. Automatic decompression is off
+        /// (byte ranges address the stored bytes).
+        pub fn new() -> Self {
+            ReqwestTransport { client: reqwest::Client::new() }
+        }
+
+        async fn send_inner(&self, req: &HttpRequest) -> Result<HttpResponse, IoError> {
+            let net = |e: reqwest::Error| IoError::Network { url: req.url.clone(), message: error_chain(&e) };
+            let method = match req.method {
+                Method::Get => reqwest::Method::GET,
+                Method::Head => reqwest::Method::HEAD,
+            };
+            let mut rb = self.client.request(method, &req.url);
+            if let Some(r) = req.range {
+                rb = rb.header(reqwest::header::RANGE, r.header_value());
+            }
+            for (k, v) in &req.headers {
+                rb = rb.header(k.as_str(), v.as_str());
+            }
+            let mut resp = rb.send().await.map_err(net)?;
+            let status = resp.status().as_u16();
+            let header = |name: reqwest::header::HeaderName| {
+                resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+            };
+            let content_range = header(reqwest::header::CONTENT_RANGE);
+            let content_length = header(reqwest::header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+            let mut out = HttpResponse { status, content_range, content_length, body: Bytes::new(), overflow: false };
+            if req.method == Method::Head {
+                return Ok(out);
+            }
+            if content_length.is_some_and(|n| cap_reached(n, req.max_body)) {
+                out.overflow = true;
+                return Ok(out);
+            }
+            let mut buf: Vec<u8> = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(net)? {
+                let have = (buf.len() as u64).saturating_add(chunk.len() as u64);
+                if cap_reached(have, req.max_body) {
+                    let room = req.max_body.unwrap_or(0).saturating_sub(buf.len() as u64);
+                    let room = usize::try_from(room).unwrap_or(usize::MAX).min(chunk.len());
+                    buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
+                    out.overflow = true;
+                    break;
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            out.body = Bytes::from(buf);
+            Ok(out)
+        }
+    }
+
+    fn error_chain(e: &dyn std::error::Error) -> String {
+        let mut s = e.to_string();
+        let mut src = e.source();
+        while let Some(c) = src {
+            s.push_str(": ");
+            s.push_str(&c.to_string());
+            src = c.source();
+        }
+        s
+    }
+
+    #[async_trait(?Send)]
+    impl Transport for ReqwestTransport {
+        async fn send(&self, req: &HttpRequest, cancel: &CancelToken) -> Result<HttpResponse, IoError> {
+            if cancel.is_cancelled() {
+                return Err(IoError::Aborted);
+            }
+            let work = Box::pin(self.send_inner(req));
+            match select(work, cancel.cancelled()).await {
+                Either::Left((r, _)) => r,
+                Either::Right(_) => Err(IoError::Aborted),
+            }
+        }
+
+        async fn sleep(&self, ms: u64) {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+    }
+}
