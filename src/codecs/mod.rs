@@ -8,11 +8,72 @@
 //!
 //! Decoding is a pure, synchronous function of (bytes, representation, limits): it runs
 //! in any worker and is tested without a network. Every decoder caps its output at the
-//! size the metadata implies (no decompression bombs).
+//! size the metadata implies (no decompression bombs). [`registry`] builds codecs from
+//! v2 (numcodecs `{"id": ...}`) and v3 (`{name, configuration}`) metadata.
+//!
+//! # Mapping a Zarr v2 chain onto the v3 model
+//!
+//! A v2 `.zarray` has `dtype` (a typestr with its byte order), `order` (`"C"`/`"F"`),
+//! `filters` (a list, applied in list order when *encoding*) and `compressor`. It maps to
+//! the v3 list `[array→array*, array→bytes, bytes→bytes*]` (decode runs it backwards);
+//! [`registry::v2_chain`] builds exactly this list:
+//!
+//! 1. `order: "F"` with `n > 1` dimensions: first a `transpose` with order `[n-1, ..., 0]`
+//!    (the F-order chunk is the C-order chunk of the reversed shape). It must come before
+//!    the filters, because v2 filters see the chunk flattened in *memory* order (this
+//!    matters for `delta`).
+//! 2. Each numeric filter (`delta`, `fixedscaleoffset`, `quantize`, `bitround`, `astype`)
+//!    in list order, as an array→array codec on little-endian [`ArrayBytes`]. Their
+//!    `encoded_repr` gives the `astype` data type; [`ArrayToArrayCodec::encoded_endian`]
+//!    gives the byte order of that typestr (`"astype": ">i2"` → big).
+//! 3. The array→bytes codec:
+//!    - for a fixed-size dtype, `bytes` with the endianness of the *last* numeric
+//!      filter's `encoded_endian()` if it has one, else of the array's dtype typestr
+//!      (`"<"`/`"|"` little, `">"` big; `|S`/`|b1` never swap; `>U` swaps per code point,
+//!      see `DataType::swap_unit`);
+//!    - for dtype `|O`, the object codec, which v2 lists as a filter: `vlen-utf8`,
+//!      `vlen-bytes` or `json2` (array→bytes). It must be the last array-level filter;
+//!      a `|O` array without an object codec is a `Config` error.
+//! 4. Byte-level filters, in list order: the numcodecs `shuffle` filter is really
+//!    bytes→bytes (it reorders the serialised bytes by `elementsize`), and so are the
+//!    checksum "filters" (`crc32`, `adler32`, `fletcher32`) and any compressor id used as
+//!    a filter. A byte-level filter followed by a numeric filter is `Unsupported`.
+//! 5. The `compressor`, if not null (bytes→bytes; `layerquantizer*` too).
+//!
+//! For a v2 chunk the pipeline knows the decoded byte size (`prod(chunks) * itemsize` of
+//! the type the array→bytes codec sees), so `expected_size` is passed to the last
+//! bytes→bytes codec and the others are capped by `Limits::max_decoded_chunk_bytes`.
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+
+pub mod adler32;
+pub mod astype;
+pub mod bitround;
+pub mod blosc;
+pub mod bytes;
+pub mod bz2;
+pub mod common;
+pub mod crc32;
+pub mod crc32c;
+pub mod delta;
+pub mod fixedscaleoffset;
+pub mod fletcher32;
+pub mod gzip;
+pub mod json2;
+pub mod layerquantizer;
+pub mod lz4;
+pub mod numeric;
+pub mod quantize;
+pub mod registry;
+pub mod shuffle;
+pub mod transpose;
+pub mod vlen;
+pub mod zlib;
+pub mod zstd;
 
 use crate::error::CodecError;
 use crate::limits::Limits;
-use crate::zarr::data_type::{DataType, FillValue};
+use crate::zarr::data_type::{DataType, Endian, FillValue};
 use std::fmt::Debug;
 
 /// The shape and element type of a chunk at some stage of the pipeline.
@@ -43,6 +104,22 @@ pub enum ArrayBytes {
     Variable(Vec<VarElement>),
 }
 
+impl ArrayBytes {
+    /// The fixed-size bytes, or a `Format` error naming `codec` for variable data.
+    ///
+    /// # Errors
+    /// `Format` when `self` is [`ArrayBytes::Variable`].
+    pub fn into_fixed(self, codec: &'static str) -> Result<Vec<u8>, CodecError> {
+        match self {
+            ArrayBytes::Fixed(b) => Ok(b),
+            ArrayBytes::Variable(_) => Err(CodecError::Format {
+                codec,
+                message: "expected fixed-size elements, got variable-length ones".into(),
+            }),
+        }
+    }
+}
+
 /// One element of a variable-length array.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VarElement {
@@ -68,6 +145,14 @@ pub trait ArrayToArrayCodec: Debug + Send + Sync {
     /// # Errors
     /// `Format`, `SizeMismatch`, `LimitExceeded`.
     fn decode(&self, encoded: ArrayBytes, decoded: &ChunkRepr, limits: &Limits) -> Result<ArrayBytes, CodecError>;
+
+    /// Byte order of the encoded representation when the codec's configuration fixes it
+    /// (a numcodecs typestr such as `"astype": ">i2"`); `None` when it does not (v3
+    /// configurations, byte-order-free types). A v2 pipeline uses it to pick the
+    /// endianness of the `bytes` codec that follows.
+    fn encoded_endian(&self) -> Option<Endian> {
+        None
+    }
 }
 
 /// array → bytes: serialises an array to bytes.

@@ -1,0 +1,149 @@
+//! CRC-32 (ISO-HDLC, the zlib/gzip one: reflected polynomial 0xEDB88320, init and final
+//! XOR 0xFFFFFFFF), for the gzip trailer and the numcodecs `crc32` checksum codec
+//! (numcodecs `checksum32.CRC32`: a 4-byte little-endian CRC-32 of the data, stored
+//! before it by default, `location: "end"` after it). Always verified on decode.
+
+use super::common::{config_err, config_object, format_err, get_str};
+use super::BytesToBytesCodec;
+use crate::error::CodecError;
+use crate::limits::Limits;
+use serde_json::Value;
+
+const TABLE: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// CRC-32 of `data` (check value: `"123456789"` → `0xCBF43926`).
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for &b in data {
+        c = TABLE[usize::from((c as u8) ^ b)] ^ (c >> 8);
+    }
+    !c
+}
+
+/// Where a numcodecs 32-bit checksum sits relative to the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumLocation {
+    /// Before the data (numcodecs default for `crc32` and `adler32`).
+    Start,
+    /// After the data.
+    End,
+}
+
+impl ChecksumLocation {
+    /// Parse the numcodecs `location` setting (absent → `default`).
+    ///
+    /// # Errors
+    /// `Config` for another value.
+    pub fn from_config(codec: &'static str, config: Option<&Value>, default: Self) -> Result<Self, CodecError> {
+        let cfg = config_object(config);
+        match get_str(codec, &cfg, "location")? {
+            None => Ok(default),
+            Some("start") => Ok(ChecksumLocation::Start),
+            Some("end") => Ok(ChecksumLocation::End),
+            Some(o) => Err(config_err(codec, format!("location must be \"start\" or \"end\", got {o:?}"))),
+        }
+    }
+
+    /// Split `encoded` into (data, stored little-endian checksum), then verify with `f`.
+    ///
+    /// # Errors
+    /// `Format` when shorter than 4 bytes, `Checksum` on mismatch, `SizeMismatch`/
+    /// `LimitExceeded` when the data is above the cap.
+    pub fn verify(
+        self,
+        codec: &'static str,
+        mut encoded: Vec<u8>,
+        expected_size: Option<u64>,
+        limits: &Limits,
+        f: impl Fn(&[u8]) -> u32,
+    ) -> Result<Vec<u8>, CodecError> {
+        let n = encoded.len();
+        if n < 4 {
+            return Err(format_err(codec, format!("{n} bytes, shorter than the 4-byte checksum")));
+        }
+        let cap = super::common::output_cap(expected_size, limits)?;
+        if n - 4 > cap {
+            return Err(super::common::over_cap(codec, expected_size, (n - 4) as u64, limits));
+        }
+        let (data, sum) = match self {
+            ChecksumLocation::Start => (encoded.get(4..), encoded.get(..4)),
+            ChecksumLocation::End => (encoded.get(..n - 4), encoded.get(n - 4..)),
+        };
+        let stored = sum.and_then(|s| <[u8; 4]>::try_from(s).ok()).map(u32::from_le_bytes).unwrap_or(0);
+        let computed = f(data.unwrap_or_default());
+        if stored != computed {
+            return Err(CodecError::Checksum { codec, stored: stored.into(), computed: computed.into() });
+        }
+        match self {
+            ChecksumLocation::Start => {
+                encoded.drain(..4);
+            }
+            ChecksumLocation::End => encoded.truncate(n - 4),
+        }
+        Ok(encoded)
+    }
+}
+
+/// The numcodecs `crc32` checksum codec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crc32Codec {
+    /// Where the checksum is stored.
+    pub location: ChecksumLocation,
+}
+
+impl Crc32Codec {
+    /// From a numcodecs configuration (`location` optional, default `"start"`).
+    ///
+    /// # Errors
+    /// `Config` for a bad `location`.
+    pub fn from_config(config: Option<&Value>) -> Result<Self, CodecError> {
+        Ok(Crc32Codec { location: ChecksumLocation::from_config("crc32", config, ChecksumLocation::Start)? })
+    }
+}
+
+impl BytesToBytesCodec for Crc32Codec {
+    fn decode(&self, encoded: Vec<u8>, expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError> {
+        self.location.verify("crc32", encoded, expected_size, limits, crc32)
+    }
+
+    fn fixed_overhead(&self) -> Option<u64> {
+        Some(4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_value_and_codec() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        let l = Limits::default();
+        let mut enc = crc32(b"abc").to_le_bytes().to_vec();
+        enc.extend_from_slice(b"abc");
+        let c = Crc32Codec::from_config(None).unwrap();
+        assert_eq!(c.decode(enc.clone(), Some(3), &l).unwrap(), b"abc");
+        enc[5] ^= 1;
+        assert!(matches!(c.decode(enc, None, &l), Err(CodecError::Checksum { .. })));
+        assert!(matches!(c.decode(vec![1, 2], None, &l), Err(CodecError::Format { .. })));
+        let end = Crc32Codec::from_config(Some(&serde_json::json!({"location": "end"}))).unwrap();
+        let mut enc = b"abc".to_vec();
+        enc.extend_from_slice(&crc32(b"abc").to_le_bytes());
+        assert_eq!(end.decode(enc, None, &l).unwrap(), b"abc");
+        assert!(Crc32Codec::from_config(Some(&serde_json::json!({"location": "middle"}))).is_err());
+    }
+}

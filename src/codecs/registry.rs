@@ -1,0 +1,264 @@
+//! The codec registry: builds a [`Codec`] from Zarr v2 metadata (a numcodecs config,
+//! chosen by `"id"`) or Zarr v3 metadata (`{name, configuration}`, including the
+//! `numcodecs.*` names zarr-python writes), and maps a whole v2 chain onto the v3 model
+//! ([`v2_chain`], rules in [`crate::codecs`]). `sharding_indexed` is not here: the Zarr
+//! pipeline builds it. Unknown ids/names give [`CodecError::UnsupportedCodec`].
+
+use super::adler32::Adler32Codec;
+use super::astype::AsTypeCodec;
+use super::bitround::BitRoundCodec;
+use super::blosc::BloscCodec;
+use super::bytes::BytesCodec;
+use super::bz2::Bz2Codec;
+use super::common::config_err;
+use super::crc32::Crc32Codec;
+use super::crc32c::Crc32cCodec;
+use super::delta::DeltaCodec;
+use super::fixedscaleoffset::FixedScaleOffsetCodec;
+use super::fletcher32::Fletcher32Codec;
+use super::gzip::GzipCodec;
+use super::json2::Json2Codec;
+use super::layerquantizer::LayerQuantizerCodec;
+use super::lz4::Lz4Codec;
+use super::quantize::QuantizeCodec;
+use super::shuffle::ShuffleCodec;
+use super::transpose::TransposeCodec;
+use super::vlen::VlenCodec;
+use super::zlib::ZlibCodec;
+use super::zstd::ZstdCodec;
+use super::{ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec};
+use crate::error::CodecError;
+use crate::zarr::data_type::{DataType, Endian};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A codec of one of the three kinds.
+#[derive(Debug, Clone)]
+pub enum Codec {
+    /// array → array.
+    ArrayToArray(Arc<dyn ArrayToArrayCodec>),
+    /// array → bytes.
+    ArrayToBytes(Arc<dyn ArrayToBytesCodec>),
+    /// bytes → bytes.
+    BytesToBytes(Arc<dyn BytesToBytesCodec>),
+}
+
+impl Codec {
+    fn a2a(c: impl ArrayToArrayCodec + 'static) -> Self {
+        Codec::ArrayToArray(Arc::new(c))
+    }
+    fn a2b(c: impl ArrayToBytesCodec + 'static) -> Self {
+        Codec::ArrayToBytes(Arc::new(c))
+    }
+    fn b2b(c: impl BytesToBytesCodec + 'static) -> Self {
+        Codec::BytesToBytes(Arc::new(c))
+    }
+}
+
+/// Build a codec from a numcodecs (v2) configuration, chosen by its `"id"`.
+///
+/// # Errors
+/// `UnsupportedCodec { id }` for an unknown id, `Config` for a bad configuration.
+pub fn from_v2(config: &Value) -> Result<Codec, CodecError> {
+    let id = config
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| CodecError::UnsupportedCodec { id: format!("{config} (no \"id\")") })?;
+    by_numcodecs_id(id, Some(config))
+}
+
+/// The codecs known by their numcodecs id, shared by v2 ids and v3 `numcodecs.<id>` names.
+fn by_numcodecs_id(id: &str, config: Option<&Value>) -> Result<Codec, CodecError> {
+    Ok(match id {
+        "blosc" => Codec::b2b(BloscCodec),
+        "zstd" => Codec::b2b(ZstdCodec),
+        "gzip" => Codec::b2b(GzipCodec),
+        "zlib" => Codec::b2b(ZlibCodec),
+        "lz4" => Codec::b2b(Lz4Codec),
+        "bz2" => Codec::b2b(Bz2Codec),
+        "crc32" => Codec::b2b(Crc32Codec::from_config(config)?),
+        "crc32c" => Codec::b2b(Crc32cCodec),
+        "adler32" => Codec::b2b(Adler32Codec::from_config(config)?),
+        "fletcher32" => Codec::b2b(Fletcher32Codec),
+        "shuffle" => Codec::b2b(ShuffleCodec::from_config(config)?),
+        "delta" => Codec::a2a(DeltaCodec::from_config(config)?),
+        "fixedscaleoffset" => Codec::a2a(FixedScaleOffsetCodec::from_config(config)?),
+        "quantize" => Codec::a2a(QuantizeCodec::from_config(config)?),
+        "bitround" => Codec::a2a(BitRoundCodec::from_config(config)?),
+        "astype" => Codec::a2a(AsTypeCodec::from_config(config)?),
+        "vlen-utf8" => Codec::a2b(VlenCodec::utf8()),
+        "vlen-bytes" => Codec::a2b(VlenCodec::bytes()),
+        "json2" => Codec::a2b(Json2Codec),
+        lq if lq.starts_with("layerquantizer") => {
+            if lq != "layerquantizer0.3b" {
+                return Err(CodecError::UnsupportedCodec { id: lq.to_string() });
+            }
+            Codec::b2b(LayerQuantizerCodec::from_config(config)?)
+        }
+        // TODO(jp2): register `imagecodecs_jpeg2k`, `jpeg2k` and
+        // `jp2io.zarr.Sentinel2Jpeg2000Codec` behind `#[cfg(feature = "jpeg2k")]` once
+        // `crate::jp2::codec::{Jpeg2kCodec, S2VirtualJp2Codec}::from_config(&Value)` exist
+        // (src/jp2/codec.rs is still a placeholder).
+        other => return Err(CodecError::UnsupportedCodec { id: other.to_string() }),
+    })
+}
+
+/// Build a codec from a v3 `{name, configuration}`. Accepts the core names (`bytes`,
+/// `transpose`, `gzip`, `zstd`, `blosc`, `crc32c`, `vlen-utf8`, `vlen-bytes`),
+/// `numcodecs.<id>` names as zarr-python writes them, and bare numcodecs ids.
+///
+/// # Errors
+/// `UnsupportedCodec { id }` for an unknown name, `Config` for a bad configuration.
+pub fn from_v3(name: &str, configuration: Option<&Value>) -> Result<Codec, CodecError> {
+    match name {
+        "bytes" | "endian" => Ok(Codec::a2b(BytesCodec::from_config(configuration)?)),
+        "transpose" => Ok(Codec::a2a(TransposeCodec::from_config(configuration)?)),
+        "sharding_indexed" => {
+            Err(CodecError::UnsupportedCodec { id: "sharding_indexed (built by the Zarr pipeline)".into() })
+        }
+        n => by_numcodecs_id(n.strip_prefix("numcodecs.").unwrap_or(n), configuration),
+    }
+}
+
+/// Whether a numcodecs v2 filter acts on the array (before the array→bytes step).
+fn is_array_filter(c: &Codec) -> bool {
+    !matches!(c, Codec::BytesToBytes(_))
+}
+
+/// Map a Zarr v2 chain onto the v3 model `[array→array*, array→bytes, bytes→bytes*]`
+/// following the rules documented in [`crate::codecs`]: `transpose` for order F, the
+/// numeric filters, `bytes` (with the byte order of the last numeric filter's `astype`
+/// typestr, else `endian`, the dtype's) or the object codec for `|O`, the byte-level
+/// filters, then the compressor.
+///
+/// # Errors
+/// `UnsupportedCodec` for unknown ids, `Config` for a `|O` array without an object codec
+/// or an object codec on a fixed-size array, `Unsupported` for a numeric filter after a
+/// byte-level one.
+pub fn v2_chain(
+    filters: &[Value],
+    compressor: Option<&Value>,
+    fortran: bool,
+    endian: Endian,
+    data_type: &DataType,
+    ndim: usize,
+) -> Result<Vec<Codec>, CodecError> {
+    let mut array_filters: Vec<Codec> = Vec::new();
+    let mut object_codec: Option<Codec> = None;
+    let mut byte_filters: Vec<Codec> = Vec::new();
+    let mut last_endian: Option<Endian> = None;
+    for f in filters {
+        let c = from_v2(f)?;
+        match &c {
+            Codec::ArrayToArray(a) if byte_filters.is_empty() && object_codec.is_none() => {
+                if let Some(e) = a.encoded_endian() {
+                    last_endian = Some(e);
+                }
+                array_filters.push(c);
+            }
+            Codec::ArrayToBytes(_) if byte_filters.is_empty() && object_codec.is_none() => object_codec = Some(c),
+            Codec::BytesToBytes(_) => byte_filters.push(c),
+            _ => {
+                return Err(CodecError::Unsupported {
+                    codec: "v2 filters",
+                    feature: format!("filter {f} after a byte-level or object filter"),
+                })
+            }
+        }
+    }
+    debug_assert!(array_filters.iter().all(is_array_filter));
+    let mut chain = Vec::new();
+    if fortran && ndim > 1 {
+        chain.push(Codec::a2a(TransposeCodec::fortran(ndim)));
+    }
+    chain.extend(array_filters);
+    match (data_type.is_variable(), object_codec) {
+        (true, Some(o)) => chain.push(o),
+        (true, None) => {
+            return Err(config_err("v2 filters", "an object (|O) array needs vlen-utf8, vlen-bytes or json2"))
+        }
+        (false, Some(_)) => return Err(config_err("v2 filters", "an object codec on a fixed-size data type")),
+        (false, None) => chain.push(Codec::a2b(BytesCodec::new(last_endian.unwrap_or(endian)))),
+    }
+    chain.extend(byte_filters);
+    if let Some(c) = compressor.filter(|c| !c.is_null()) {
+        chain.push(from_v2(c)?);
+    }
+    Ok(chain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn kinds(chain: &[Codec]) -> String {
+        chain
+            .iter()
+            .map(|c| match c {
+                Codec::ArrayToArray(_) => 'A',
+                Codec::ArrayToBytes(_) => 'S',
+                Codec::BytesToBytes(_) => 'B',
+            })
+            .collect()
+    }
+
+    #[test]
+    fn v2_and_v3_names() {
+        for id in
+            ["blosc", "zstd", "gzip", "zlib", "lz4", "bz2", "crc32", "adler32", "fletcher32", "vlen-utf8", "json2"]
+        {
+            assert!(from_v2(&json!({"id": id})).is_ok(), "{id}");
+        }
+        assert!(matches!(from_v2(&json!({"id": "delta", "dtype": "<i2"})), Ok(Codec::ArrayToArray(_))));
+        assert!(matches!(from_v2(&json!({"id": "shuffle", "elementsize": 2})), Ok(Codec::BytesToBytes(_))));
+        assert!(matches!(from_v2(&json!({"id": "nope"})), Err(CodecError::UnsupportedCodec { id }) if id == "nope"));
+        assert!(matches!(from_v2(&json!({"cname": "lz4"})), Err(CodecError::UnsupportedCodec { .. })));
+        for name in [
+            "numcodecs.delta",
+            "numcodecs.bz2",
+            "numcodecs.zlib",
+            "numcodecs.adler32",
+            "numcodecs.fletcher32",
+            "numcodecs.shuffle",
+            "numcodecs.lz4",
+            "numcodecs.fixedscaleoffset",
+        ] {
+            let cfg = json!({"dtype": "int32", "scale": 1, "offset": 0});
+            assert!(from_v3(name, Some(&cfg)).is_ok(), "{name}");
+        }
+        assert!(matches!(from_v3("bytes", Some(&json!({"endian": "big"}))), Ok(Codec::ArrayToBytes(_))));
+        assert!(matches!(from_v3("transpose", Some(&json!({"order": [1, 0]}))), Ok(Codec::ArrayToArray(_))));
+        assert!(matches!(from_v3("crc32c", None), Ok(Codec::BytesToBytes(_))));
+        assert!(matches!(from_v3("vlen-utf8", Some(&json!({}))), Ok(Codec::ArrayToBytes(_))));
+        assert!(matches!(from_v3("made.up", None), Err(CodecError::UnsupportedCodec { .. })));
+        assert!(matches!(from_v2(&json!({"id": "layerquantizer0.4"})), Err(CodecError::UnsupportedCodec { .. })));
+        assert!(from_v2(&json!({"id": "layerquantizer0.3b", "nbits": 16})).is_ok());
+    }
+
+    #[test]
+    fn v2_chains() {
+        let delta = json!({"id": "delta", "dtype": "<i2", "astype": "<i2"});
+        let shuffle = json!({"id": "shuffle", "elementsize": 2});
+        let zlib = json!({"id": "zlib", "level": 1});
+        let c = v2_chain(&[delta.clone(), shuffle.clone()], Some(&zlib), false, Endian::Little, &DataType::Int16, 1)
+            .unwrap();
+        assert_eq!(kinds(&c), "ASBB");
+        let c = v2_chain(&[], None, true, Endian::Big, &DataType::Int32, 3).unwrap();
+        assert_eq!(kinds(&c), "AS");
+        let c = v2_chain(
+            &[json!({"id": "vlen-utf8"})],
+            Some(&json!({"id": "blosc"})),
+            false,
+            Endian::Little,
+            &DataType::Object,
+            3,
+        )
+        .unwrap();
+        assert_eq!(kinds(&c), "SB");
+        assert!(v2_chain(&[], None, false, Endian::Little, &DataType::Object, 1).is_err());
+        assert!(v2_chain(&[shuffle, delta], None, false, Endian::Little, &DataType::Int16, 1).is_err());
+        assert!(v2_chain(&[json!({"id": "json2"})], None, false, Endian::Little, &DataType::Int16, 1).is_err());
+        assert!(v2_chain(&[], Some(&json!({"id": "snappy"})), false, Endian::Little, &DataType::Int16, 1).is_err());
+    }
+}

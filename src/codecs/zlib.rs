@@ -1,0 +1,126 @@
+//! The numcodecs `zlib` codec (v2 `{"id": "zlib", "level"}`, v3 `numcodecs.zlib`): a
+//! zlib stream (RFC 1950: 2-byte header, deflate (RFC 1951), Adler-32 trailer, which is
+//! verified). Pure Rust (miniz_oxide), output capped. Also hosts the capped inflate used
+//! by `gzip` and by Blosc's internal zlib.
+
+use super::common::{format_err, output_cap, over_cap};
+use super::BytesToBytesCodec;
+use crate::error::CodecError;
+use crate::limits::Limits;
+use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+use miniz_oxide::inflate::TINFLStatus;
+
+const NAME: &str = "zlib";
+
+/// Why [`inflate`] stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InflateError {
+    /// The output would exceed the cap.
+    TooLarge,
+    /// The stream is malformed or truncated.
+    Malformed(String),
+}
+
+/// Inflate `input` (raw deflate, or zlib when `zlib_header`) into a new vector of at most
+/// `cap` bytes, starting with `initial` bytes of capacity. Returns the output and the
+/// number of input bytes consumed (the zlib trailer included).
+///
+/// # Errors
+/// [`InflateError`].
+pub fn inflate(input: &[u8], zlib_header: bool, cap: usize, initial: usize) -> Result<(Vec<u8>, usize), InflateError> {
+    let mut flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    if zlib_header {
+        flags |= inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER | inflate_flags::TINFL_FLAG_COMPUTE_ADLER32;
+    }
+    let mut out = vec![0u8; initial.clamp(64.min(cap), cap.max(1))];
+    let mut dec = Box::<DecompressorOxide>::default();
+    let mut in_pos = 0usize;
+    let mut out_pos = 0usize;
+    loop {
+        let rest = input.get(in_pos..).unwrap_or_default();
+        let (status, consumed, written) = decompress(&mut dec, rest, &mut out, out_pos, flags);
+        in_pos = in_pos.saturating_add(consumed);
+        out_pos = out_pos.saturating_add(written);
+        match status {
+            TINFLStatus::Done => {
+                if out_pos > cap {
+                    return Err(InflateError::TooLarge);
+                }
+                out.truncate(out_pos);
+                return Ok((out, in_pos));
+            }
+            TINFLStatus::HasMoreOutput => {
+                if out.len() >= cap {
+                    return Err(InflateError::TooLarge);
+                }
+                let new_len = out.len().saturating_mul(2).clamp(1, cap);
+                out.resize(new_len, 0);
+            }
+            TINFLStatus::NeedsMoreInput | TINFLStatus::FailedCannotMakeProgress => {
+                return Err(InflateError::Malformed("truncated deflate stream".into()));
+            }
+            TINFLStatus::Adler32Mismatch => return Err(InflateError::Malformed("Adler-32 mismatch".into())),
+            other => return Err(InflateError::Malformed(format!("invalid deflate stream ({other:?})"))),
+        }
+    }
+}
+
+/// Map an [`InflateError`] to the codec's error.
+pub fn inflate_error(
+    codec: &'static str,
+    e: InflateError,
+    expected: Option<u64>,
+    cap: usize,
+    limits: &Limits,
+) -> CodecError {
+    match e {
+        InflateError::TooLarge => over_cap(codec, expected, (cap as u64).saturating_add(1), limits),
+        InflateError::Malformed(m) => format_err(codec, m),
+    }
+}
+
+/// The zlib codec (the level only matters when encoding).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZlibCodec;
+
+impl BytesToBytesCodec for ZlibCodec {
+    fn decode(&self, encoded: Vec<u8>, expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError> {
+        let cap = output_cap(expected_size, limits)?;
+        let initial = expected_size.map_or(encoded.len().saturating_mul(4), |e| e as usize);
+        let (out, consumed) =
+            inflate(&encoded, true, cap, initial).map_err(|e| inflate_error(NAME, e, expected_size, cap, limits))?;
+        if consumed != encoded.len() {
+            return Err(format_err(NAME, format!("{} trailing bytes after the zlib stream", encoded.len() - consumed)));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn zlib_of(data: &[u8]) -> Vec<u8> {
+        miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+    }
+
+    #[test]
+    fn round_trip_and_caps() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let enc = zlib_of(&data);
+        let l = Limits::default();
+        assert_eq!(ZlibCodec.decode(enc.clone(), Some(10_000), &l).unwrap(), data);
+        assert_eq!(ZlibCodec.decode(enc.clone(), None, &l).unwrap(), data);
+        assert!(matches!(ZlibCodec.decode(enc.clone(), Some(9_999), &l), Err(CodecError::SizeMismatch { .. })));
+        let small = Limits { max_decoded_chunk_bytes: 5000, ..Limits::default() };
+        assert!(matches!(ZlibCodec.decode(enc.clone(), None, &small), Err(CodecError::LimitExceeded(_))));
+        assert!(matches!(ZlibCodec.decode(enc[..enc.len() - 3].to_vec(), None, &l), Err(CodecError::Format { .. })));
+        let mut bad = enc.clone();
+        let n = bad.len();
+        bad[n - 1] ^= 1;
+        assert!(matches!(ZlibCodec.decode(bad, None, &l), Err(CodecError::Format { .. })));
+        assert!(ZlibCodec.decode(vec![0xde, 0xad, 0xbe, 0xef], None, &l).is_err());
+        assert!(ZlibCodec.decode(vec![], None, &l).is_err());
+        assert_eq!(ZlibCodec.decode(zlib_of(&[]), Some(0), &l).unwrap(), Vec::<u8>::new());
+    }
+}
