@@ -7,7 +7,7 @@
 //! nobody waits for any more). The body is read from the response stream chunk by chunk
 //! so that at most `max_body` bytes are held (Fetch standard §5.6 Response body).
 
-use super::transport::{cap_reached, HttpRequest, HttpResponse, Method, Transport};
+use super::transport::{body_cap, cap_reached, HttpRequest, HttpResponse, Method, Transport};
 use super::CancelToken;
 use crate::error::IoError;
 use async_trait::async_trait;
@@ -129,7 +129,8 @@ impl FetchTransport {
             guard.disarm();
             return Ok(out);
         }
-        if content_length.is_some_and(|n| cap_reached(n, req.max_body)) {
+        let cap = body_cap(req, status);
+        if content_length.is_some_and(|n| cap_reached(n, cap)) {
             // The guard aborts the body download.
             out.overflow = true;
             return Ok(out);
@@ -157,10 +158,9 @@ impl FetchTransport {
             };
             let n = bytes.length() as usize;
             let have = (buf.len() as u64).saturating_add(n as u64);
-            if cap_reached(have, req.max_body) {
-                let room = usize::try_from(req.max_body.unwrap_or(0).saturating_sub(buf.len() as u64))
-                    .unwrap_or(usize::MAX)
-                    .min(n);
+            if cap_reached(have, cap) {
+                let room =
+                    usize::try_from(cap.unwrap_or(0).saturating_sub(buf.len() as u64)).unwrap_or(usize::MAX).min(n);
                 let start = buf.len();
                 buf.resize(start + room, 0);
                 if let Some(dst) = buf.get_mut(start..) {

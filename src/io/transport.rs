@@ -85,6 +85,19 @@ pub trait Transport {
     async fn sleep(&self, ms: u64);
 }
 
+/// Body bytes kept of an error response (not 2xx), whatever `max_body` says: enough
+/// for the server's message.
+pub const ERROR_BODY_MAX: u64 = 4096;
+
+/// The body cap for a response with `status` to `req`.
+pub(crate) fn body_cap(req: &HttpRequest, status: u16) -> Option<u64> {
+    if (200..300).contains(&status) {
+        req.max_body
+    } else {
+        Some(ERROR_BODY_MAX)
+    }
+}
+
 /// Whether `have` body bytes exceed `max_body`.
 pub(crate) fn cap_reached(have: u64, max_body: Option<u64>) -> bool {
     max_body.is_some_and(|m| have > m)
@@ -141,15 +154,16 @@ mod native {
             if req.method == Method::Head {
                 return Ok(out);
             }
-            if content_length.is_some_and(|n| cap_reached(n, req.max_body)) {
+            let cap = body_cap(req, status);
+            if content_length.is_some_and(|n| cap_reached(n, cap)) {
                 out.overflow = true;
                 return Ok(out);
             }
             let mut buf: Vec<u8> = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(net)? {
                 let have = (buf.len() as u64).saturating_add(chunk.len() as u64);
-                if cap_reached(have, req.max_body) {
-                    let room = req.max_body.unwrap_or(0).saturating_sub(buf.len() as u64);
+                if cap_reached(have, cap) {
+                    let room = cap.unwrap_or(0).saturating_sub(buf.len() as u64);
                     let room = usize::try_from(room).unwrap_or(usize::MAX).min(chunk.len());
                     buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
                     out.overflow = true;
