@@ -1,2 +1,6 @@
-//! kerchunk references (JSON v0/v1, Parquet) as a [`crate::io::Store`], and the virtual
-//! Zarr writer for JPEG 2000 tiles.
+//! kerchunk references (JSON v0/v1) as a [`crate::io::Store`], so that the Zarr reader
+//! opens a reference set like any other store.
+
+pub mod kerchunk;
+
+pub use kerchunk::{Reference, ReferenceStore, References, SourceOpener};
