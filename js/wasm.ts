@@ -1,0 +1,71 @@
+/**
+ * Loading the WebAssembly module: once, on first use, from next to the package
+ * (`pkg/rangetile_bg.wasm`). Browsers and bundlers fetch it by URL (the literal
+ * `new URL(..., import.meta.url)` below is the pattern bundlers recognise as an asset);
+ * Node reads the file, because its `fetch` does not support `file:` URLs.
+ *
+ * @module
+ */
+
+import initWasm, * as raw from '../pkg/rangetile.js';
+
+/** Where the `.wasm` comes from: a URL, its bytes, a `Response`, or a compiled module. */
+export type WasmSource = string | URL | Request | Response | BufferSource | WebAssembly.Module;
+
+/** Options of {@link init}. */
+export interface InitOptions {
+  /** The module to use instead of the package's own `rangetile_bg.wasm` (e.g. a URL on a
+   * CDN, or a `WebAssembly.Module` already compiled and posted to a worker). */
+  wasm?: WasmSource | Promise<WasmSource>;
+}
+
+type Raw = typeof raw;
+
+let loading: Promise<void> | undefined;
+let ready: Raw | undefined;
+
+/**
+ * Load and instantiate the WebAssembly module. Called automatically by every read; call
+ * it yourself to choose where the `.wasm` comes from or to load it ahead of time. Later
+ * calls return the first call's promise.
+ *
+ * @throws when the module cannot be fetched or compiled (a retry is allowed afterwards)
+ */
+export function init(options?: InitOptions): Promise<void> {
+  loading ??= (async () => {
+    const source = options?.wasm ?? (await defaultSource());
+    await initWasm({ module_or_path: source });
+    raw.init();
+    ready = raw;
+  })().catch((e: unknown) => {
+    loading = undefined;
+    throw e;
+  });
+  return loading;
+}
+
+async function defaultSource(): Promise<WasmSource> {
+  const url = new URL('../pkg/rangetile_bg.wasm', import.meta.url);
+  if (url.protocol !== 'file:') return url;
+  // Node (and other runtimes loading the package from disk): read the bytes. The module
+  // name is a variable so that bundlers targeting browsers leave it alone.
+  const fsModule = 'node:fs/promises';
+  const fs = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
+  return fs.readFile(url);
+}
+
+/** Load the module if needed. */
+export async function ensureWasm(): Promise<void> {
+  if (ready === undefined) await init();
+}
+
+/** The loaded module's raw exports, or undefined before loading. */
+export function loadedWasm(): Raw | undefined {
+  return ready;
+}
+
+/** The loaded module's raw exports; call after {@link ensureWasm}. */
+export function wasm(): Raw {
+  if (ready === undefined) throw new Error('rangetile: the WebAssembly module is not loaded (await init() first)');
+  return ready;
+}
