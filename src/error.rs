@@ -213,6 +213,8 @@ pub enum Jp2Error {
     Decode { message: String },
     #[error("tile ({tx}, {ty}) is outside the {across}x{down} tile grid")]
     TileOutOfRange { tx: u32, ty: u32, across: u32, down: u32 },
+    #[error("window [{x0}, {x1}) x [{y0}, {y1}) is empty or outside the {width}x{height} image")]
+    InvalidRegion { x0: u32, y0: u32, x1: u32, y1: u32, width: u32, height: u32 },
     #[error(transparent)]
     LimitExceeded(#[from] LimitExceeded),
 }
@@ -224,7 +226,7 @@ impl Jp2Error {
             Jp2Error::Io(e) => e.kind(),
             Jp2Error::Format { .. } | Jp2Error::Decode { .. } => ErrorKind::Format,
             Jp2Error::Unsupported { .. } => ErrorKind::Unsupported,
-            Jp2Error::TileOutOfRange { .. } => ErrorKind::InvalidArgument,
+            Jp2Error::TileOutOfRange { .. } | Jp2Error::InvalidRegion { .. } => ErrorKind::InvalidArgument,
             Jp2Error::LimitExceeded(_) => ErrorKind::LimitExceeded,
         }
     }
