@@ -7,7 +7,7 @@
 //! coalesced into one range.
 
 use crate::codecs::{ArrayBytes, ChunkRepr};
-use crate::error::ZarrError;
+use crate::error::{IoError, ZarrError};
 use crate::io::{ByteRange, Store};
 use crate::limits::{self, Limits};
 use crate::zarr::chunk_key::{intersecting_chunks, ChunkRegion};
@@ -326,8 +326,17 @@ impl Array {
             }
         }
         let ranges = runs.iter().map(|(a, b, _)| ByteRange::new(*a, *b)).collect::<Result<Vec<_>, _>>()?;
-        let Some(bufs) = self.store.get_ranges(&key, &ranges).await? else {
-            return Ok(Vec::new());
+        let bufs = match self.store.get_ranges(&key, &ranges).await {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(Vec::new()),
+            // A range wholly past the end of the object: the index lied.
+            Err(e @ (IoError::RangeNotSatisfiable { .. } | IoError::InvalidRange { .. })) => {
+                return Err(ZarrError::ShardIndex {
+                    path: key,
+                    message: format!("index points outside the shard ({e})"),
+                })
+            }
+            Err(e) => return Err(e.into()),
         };
         if bufs.len() != runs.len() {
             return Err(ZarrError::ShardIndex {
