@@ -15,7 +15,7 @@ use rangetile::zarr::{Group, Node};
 use rangetile::Limits;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Arrays that cannot be read by design, with the reason (MANIFEST §4).
 const NOT_READABLE: &[(&str, &str)] = &[
@@ -116,10 +116,10 @@ fn cases() -> Vec<Case> {
 }
 
 async fn read_case(client: Option<&HttpClient>, base: &str, c: &Case) -> Result<String, String> {
-    let store: Arc<dyn Store> = match (&c.source, client) {
-        (Source::Zarr(s), Some(client)) => Arc::new(client.store(format!("{base}/{s}"))),
-        (Source::Zarr(s), None) => Arc::new(FileStore::new(format!("{base}/{s}"))),
-        (Source::Refs(s), _) => Arc::new(
+    let store: Rc<dyn Store> = match (&c.source, client) {
+        (Source::Zarr(s), Some(client)) => Rc::new(client.store(format!("{base}/{s}"))),
+        (Source::Zarr(s), None) => Rc::new(FileStore::new(format!("{base}/{s}"))),
+        (Source::Refs(s), _) => Rc::new(
             ReferenceStore::open(&format!("{base}/{s}"), RangeOptions::default(), &Limits::default())
                 .await
                 .map_err(|e| format!("open refs: {e}"))?,

@@ -14,7 +14,7 @@ use rangetile::zarr::{Array, DimSelection, Group, Node, OpenOptions, Selection};
 use rangetile::{ErrorKind, Limits};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Objects in memory; keys starting with `forbidden` answer HTTP 403.
 #[derive(Default)]
@@ -30,8 +30,8 @@ impl MemStore {
     fn json(self, key: &str, v: Value) -> Self {
         self.with(key, v.to_string())
     }
-    fn arc(self) -> Arc<dyn Store> {
-        Arc::new(self)
+    fn arc(self) -> Rc<dyn Store> {
+        Rc::new(self)
     }
 }
 
@@ -67,7 +67,7 @@ fn bytes_le() -> Value {
     json!([{"name": "bytes", "configuration": {"endian": "little"}}])
 }
 
-fn open(store: Arc<dyn Store>, path: &str) -> Result<Array, ZarrError> {
+fn open(store: Rc<dyn Store>, path: &str) -> Result<Array, ZarrError> {
     block_on(Array::open(store, path))
 }
 
@@ -110,7 +110,7 @@ fn missing_chunks_read_as_fill_and_other_errors_do_not() {
     assert_eq!(fixed(&read(&a, Selection::all()).unwrap()), &i16s(&[7, -1])[..]);
     // Same array, its second chunk behind a 403.
     let meta = a.metadata().clone();
-    let failing = Arc::new(MemStore::default().with("c/0", i16s(&[7]))) as Arc<dyn Store>;
+    let failing = Rc::new(MemStore::default().with("c/0", i16s(&[7]))) as Rc<dyn Store>;
     a = Array::from_metadata(failing, "forbidden", meta, Limits::default()).unwrap();
     let e = read(&a, Selection::all()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Http);

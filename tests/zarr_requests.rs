@@ -10,7 +10,7 @@ use common::{testdata, LogEntry, RangeServer};
 use rangetile::io::{HttpClient, RangeOptions, Store};
 use rangetile::zarr::{DimSelection, Group, OpenOptions, Selection};
 use serde_json::Value;
-use std::sync::Arc;
+use std::rc::Rc;
 
 const ERA5_V3: &str = "/era5/era5-2mt-2019-03-uk_first240h_v3_sharded_zstd.zarr";
 const ERA5_V2: &str = "/era5/era5-2mt-2019-03-uk_first240h_v2_blosc.zarr";
@@ -20,8 +20,8 @@ fn bare_client() -> HttpClient {
     HttpClient::new(RangeOptions { coalesce_gap: 0, cache_bytes: 0, ..RangeOptions::default() })
 }
 
-fn store(client: &HttpClient, server: &RangeServer, path: &str) -> Arc<dyn Store> {
-    Arc::new(client.store(server.at(path)))
+fn store(client: &HttpClient, server: &RangeServer, path: &str) -> Rc<dyn Store> {
+    Rc::new(client.store(server.at(path)))
 }
 
 fn gets(log: &[LogEntry]) -> Vec<&LogEntry> {

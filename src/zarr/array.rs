@@ -21,6 +21,7 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 use std::sync::Arc;
 
 type IndexResult = Result<Option<Arc<ShardIndex>>, ZarrError>;
@@ -46,7 +47,7 @@ struct Piece {
 
 /// An array of a Zarr hierarchy.
 pub struct Array {
-    store: Arc<dyn Store>,
+    store: Rc<dyn Store>,
     path: String,
     meta: Arc<ArrayMetadata>,
     pipeline: Arc<CodecPipeline>,
@@ -66,7 +67,7 @@ impl Array {
     ///
     /// # Errors
     /// `NodeNotFound` when there is no array there, metadata, codec and store errors.
-    pub async fn open(store: Arc<dyn Store>, path: &str) -> Result<Array, ZarrError> {
+    pub async fn open(store: Rc<dyn Store>, path: &str) -> Result<Array, ZarrError> {
         Self::open_with(store, path, &crate::zarr::hierarchy::OpenOptions::default()).await
     }
 
@@ -75,7 +76,7 @@ impl Array {
     /// # Errors
     /// As [`Array::open`].
     pub async fn open_with(
-        store: Arc<dyn Store>,
+        store: Rc<dyn Store>,
         path: &str,
         options: &crate::zarr::hierarchy::OpenOptions,
     ) -> Result<Array, ZarrError> {
@@ -90,7 +91,7 @@ impl Array {
     /// # Errors
     /// Codec errors while building the pipeline.
     pub fn from_metadata(
-        store: Arc<dyn Store>,
+        store: Rc<dyn Store>,
         path: &str,
         meta: ArrayMetadata,
         limits: Limits,

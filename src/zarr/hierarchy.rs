@@ -13,6 +13,7 @@ use crate::zarr::metadata::{
 };
 use crate::zarr::multiscales::Multiscales;
 use serde_json::{Map, Value};
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// How to open a node.
@@ -49,7 +50,7 @@ pub enum Node {
 /// A group of a Zarr hierarchy.
 #[derive(Clone)]
 pub struct Group {
-    store: Arc<dyn Store>,
+    store: Rc<dyn Store>,
     path: String,
     meta: GroupMetadata,
     consolidated: Option<Arc<Consolidated>>,
@@ -129,7 +130,7 @@ impl Node {
     ///
     /// # Errors
     /// `NodeNotFound` when nothing is there; metadata, codec and store errors.
-    pub async fn open(store: Arc<dyn Store>, path: &str) -> Result<Node, ZarrError> {
+    pub async fn open(store: Rc<dyn Store>, path: &str) -> Result<Node, ZarrError> {
         Self::open_with(store, path, &OpenOptions::default()).await
     }
 
@@ -137,7 +138,7 @@ impl Node {
     ///
     /// # Errors
     /// As [`Node::open`].
-    pub async fn open_with(store: Arc<dyn Store>, path: &str, options: &OpenOptions) -> Result<Node, ZarrError> {
+    pub async fn open_with(store: Rc<dyn Store>, path: &str, options: &OpenOptions) -> Result<Node, ZarrError> {
         let path = path.trim_matches('/');
         match node_metadata(store.as_ref(), path, options).await? {
             None => Err(ZarrError::NodeNotFound { path: path.into() }),
@@ -161,7 +162,7 @@ impl Group {
     ///
     /// # Errors
     /// `NodeNotFound` when an array is there; metadata and store errors.
-    pub async fn open(store: Arc<dyn Store>, path: &str) -> Result<Group, ZarrError> {
+    pub async fn open(store: Rc<dyn Store>, path: &str) -> Result<Group, ZarrError> {
         Self::open_with(store, path, &OpenOptions::default()).await
     }
 
@@ -169,7 +170,7 @@ impl Group {
     ///
     /// # Errors
     /// As [`Group::open`].
-    pub async fn open_with(store: Arc<dyn Store>, path: &str, options: &OpenOptions) -> Result<Group, ZarrError> {
+    pub async fn open_with(store: Rc<dyn Store>, path: &str, options: &OpenOptions) -> Result<Group, ZarrError> {
         match Node::open_with(store.clone(), path, options).await {
             Ok(Node::Group(g)) => Ok(g),
             Ok(Node::Array(_)) => Err(ZarrError::NodeNotFound { path: path.into() }),
@@ -197,7 +198,7 @@ impl Group {
         &self.meta.attributes
     }
     /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub fn store(&self) -> &Rc<dyn Store> {
         &self.store
     }
     /// Whether consolidated metadata is known.
