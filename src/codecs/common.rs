@@ -84,7 +84,7 @@ pub fn num_elements(shape: &[u64]) -> Result<usize, CodecError> {
 pub fn fixed_byte_size(codec: &'static str, dt: &DataType, n: usize, limits: &Limits) -> Result<usize, CodecError> {
     let size =
         dt.size().ok_or_else(|| config_err(codec, format!("needs a fixed-size data type, got {}", dt.numpy_str())))?;
-    let total = (n as u64).checked_mul(size as u64).unwrap_or(u64::MAX);
+    let total = (n as u64).saturating_mul(size as u64);
     crate::limits::check("decoded chunk bytes", total, limits.max_decoded_chunk_bytes)?;
     usize::try_from(total).map_err(|_| {
         LimitExceeded { what: "decoded chunk bytes", requested: total, max: limits.max_decoded_chunk_bytes }.into()

@@ -9,6 +9,8 @@ use crate::error::CodecError;
 use crate::limits::Limits;
 use serde_json::Value;
 
+// `i < 256` in a const context, where `get_mut` is not available.
+#[allow(clippy::indexing_slicing)]
 const TABLE: [u32; 256] = {
     let mut t = [0u32; 256];
     let mut i = 0;
@@ -29,7 +31,9 @@ const TABLE: [u32; 256] = {
 pub fn crc32(data: &[u8]) -> u32 {
     let mut c = 0xFFFF_FFFFu32;
     for &b in data {
-        c = TABLE[usize::from((c as u8) ^ b)] ^ (c >> 8);
+        // A u8 index into a 256-entry table cannot be out of bounds.
+        let t = TABLE.get(usize::from((c as u8) ^ b)).copied().unwrap_or(0);
+        c = t ^ (c >> 8);
     }
     !c
 }
