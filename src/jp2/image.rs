@@ -178,11 +178,18 @@ impl Jp2Image {
     /// I/O errors; `Format` for malformed files; `LimitExceeded`; `Unsupported`.
     pub async fn open(source: Rc<dyn RangeSource>, options: Jp2Options) -> Result<Jp2Image, Jp2Error> {
         let limits = options.limits;
+        // The first read-ahead goes out before the size is known: an HTTP source learns
+        // the size from its Content-Range, so opening costs one request, not a HEAD too.
+        let first = source.get_range(ByteRange::new(0, limits.header_read_ahead.max(64))?).await?;
         let file_len = source.len().await?;
         if file_len < 4 {
             return Err(format_err(0, format!("{file_len}-byte file is too short for JPEG 2000")));
         }
+        if first.len() as u64 > file_len {
+            return Err(format_err(0, "the source returned more bytes than the file holds"));
+        }
         let mut ra = ReadAhead::new(source.as_ref(), file_len, &limits);
+        ra.seed(0, first, 1);
         let first = ra.get(0, file_len.min(16)).await?;
         let kind = sniff(&first)?;
         let (boxes, cs_off, cs_len) = match kind {

@@ -36,6 +36,13 @@ impl<'a> ReadAhead<'a> {
         }
     }
 
+    /// Seed with bytes already fetched at `offset` (counted as `requests` requests).
+    pub(crate) fn seed(&mut self, offset: u64, bytes: Bytes, requests: u32) {
+        self.fetched = self.fetched.saturating_add(bytes.len() as u64);
+        self.requests += requests;
+        self.segments.push((offset, bytes));
+    }
+
     /// The object's length.
     pub(crate) fn len(&self) -> u64 {
         self.len
