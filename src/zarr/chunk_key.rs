@@ -2,6 +2,8 @@
 //! v2 spec § "Chunks", `dimension_separator` `.` or `/`) and the regular chunk grid
 //! (v3 § "Regular grid").
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+
 use crate::error::ZarrError;
 use serde_json::Value;
 
@@ -90,46 +92,47 @@ pub fn intersecting_chunks(
     max: u64,
 ) -> Result<Vec<ChunkRegion>, crate::error::LimitExceeded> {
     let nd = chunk_shape.len();
-    let mut lo = Vec::with_capacity(nd);
-    let mut hi = Vec::with_capacity(nd);
-    for d in 0..nd {
-        let (c, o, s, e) = (chunk_shape[d], origin[d], start[d], stop[d]);
-        if s >= e {
+    debug_assert!(origin.len() == nd && start.len() == nd && stop.len() == nd);
+    // Per dimension: (chunk size, origin, start, stop, first cell, end cell).
+    let mut dims = Vec::with_capacity(nd);
+    for (((&c, &o), &s), &e) in chunk_shape.iter().zip(origin).zip(start).zip(stop) {
+        if s >= e || c == 0 {
             return Ok(Vec::new());
         }
-        lo.push((s - o) / c);
-        hi.push((e - o - 1) / c + 1);
+        let lo = s.saturating_sub(o) / c;
+        let hi = e.saturating_sub(o).saturating_sub(1) / c + 1;
+        dims.push((c, o, s, e, lo, hi));
     }
-    let count = crate::limits::checked_product("chunks in one selection", lo.iter().zip(&hi).map(|(l, h)| h - l))?;
+    let count = crate::limits::checked_product("chunks in one selection", dims.iter().map(|d| d.5 - d.4))?;
     crate::limits::check("chunks in one selection", count, max)?;
-    let mut out = Vec::with_capacity(count as usize);
-    let mut cur = lo.clone();
+    let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    let mut cur: Vec<u64> = dims.iter().map(|d| d.4).collect();
     loop {
         let mut chunk_start = Vec::with_capacity(nd);
         let mut out_start = Vec::with_capacity(nd);
         let mut extent = Vec::with_capacity(nd);
-        for d in 0..nd {
-            let c0 = origin[d] + cur[d] * chunk_shape[d];
-            let c1 = c0 + chunk_shape[d];
-            let a = start[d].max(c0);
-            let b = stop[d].min(c1);
+        for (&(c, o, s, e, _, _), &i) in dims.iter().zip(&cur) {
+            let c0 = o.saturating_add(i.saturating_mul(c));
+            let c1 = c0.saturating_add(c);
+            let a = s.max(c0);
+            let b = e.min(c1);
             chunk_start.push(a - c0);
-            out_start.push(a - start[d]);
+            out_start.push(a - s);
             extent.push(b - a);
         }
         out.push(ChunkRegion { coords: cur.clone(), chunk_start, out_start, extent });
         // Odometer, last dimension fastest.
-        let mut d = nd;
-        loop {
-            if d == 0 {
-                return Ok(out);
-            }
-            d -= 1;
-            cur[d] += 1;
-            if cur[d] < hi[d] {
+        let mut carried = true;
+        for (ci, d) in cur.iter_mut().zip(&dims).rev() {
+            *ci += 1;
+            if *ci < d.5 {
+                carried = false;
                 break;
             }
-            cur[d] = lo[d];
+            *ci = d.4;
+        }
+        if carried {
+            return Ok(out);
         }
     }
 }

@@ -7,6 +7,8 @@
 //! [`crate::zarr::hierarchy`]. Unknown `must_understand` extensions are refused; unknown
 //! chunk grids and key encodings give `Unsupported` naming them.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+
 use crate::error::ZarrError;
 use crate::limits::{self, Limits};
 use crate::zarr::chunk_key::ChunkKeyEncoding;
