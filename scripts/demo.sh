@@ -12,15 +12,6 @@ port=${PORT:-8642}
 [ "${RANGETILE_SKIP_BUILD:-0}" = 1 ] || bash scripts/build.sh
 node scripts/gen-demo-data.mjs
 
-# The server's root holds only what the pages need, with the repository's relative layout
-# (www/ next to pkg/ and dist/), so nothing else of the checkout is served.
-site=.cache/demo-site
-mkdir -p "$site"
-for d in www pkg dist; do
-  ln -sfn "../../$d" "$site/$d"
-done
-
-echo
-echo "rangetile demo: http://127.0.0.1:$port/www/index.html   (Ctrl-C to stop)"
-echo
-exec node tests/server/range-server.mjs --root "$site" --port "$port" --host 127.0.0.1
+# The range server over www/, pkg/ and dist/ only (tests/e2e/site-server.mjs, the same
+# set-up the end-to-end test drives); it prints the page's URL.
+exec node tests/e2e/site-server.mjs --port "$port" --host 127.0.0.1
