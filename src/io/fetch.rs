@@ -112,6 +112,10 @@ impl FetchTransport {
         init.set_method(req.method.as_str());
         init.set_headers(headers.as_ref());
         init.set_signal(Some(&controller.signal()));
+        // Bypass the browser's HTTP cache: it serialises concurrent requests for one URL
+        // (Chromium's cache lock), which would defeat the per-origin concurrency, and the
+        // client keeps its own byte cache.
+        init.set_cache(web_sys::RequestCache::NoStore);
         let p = func.call2(&this, &JsValue::from_str(&req.url), init.as_ref()).map_err(|e| net(js_message(&e)))?;
         let p = p.dyn_into::<Promise>().unwrap_or_else(|v| Promise::resolve(&v));
         let resp = match await_or_cancel(p, cancel).await? {
