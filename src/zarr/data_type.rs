@@ -259,6 +259,11 @@ impl FillValue {
                 b
             }
             (DataType::FixedBytes(_) | DataType::FixedUnicode(_), Value::Number(_)) => vec![0; size],
+            // numpy's NaT is the smallest int64.
+            (DataType::DateTime64 { .. } | DataType::TimeDelta64 { .. }, Value::String(s)) if s == "NaT" => {
+                i64::MIN.to_le_bytes().to_vec()
+            }
+            (DataType::Bool, Value::String(s)) if s == "true" || s == "false" => vec![u8::from(s == "true")],
             (_, Value::Number(n)) => {
                 if let Some(i) = n.as_i64() {
                     i.to_le_bytes()[..size].to_vec()
@@ -303,5 +308,10 @@ mod tests {
         let neg = FillValue::parse(&json!(-1), &DataType::Int16, "a").unwrap();
         assert_eq!(neg, FillValue::Fixed(vec![0xff, 0xff]));
         assert!(FillValue::parse(&json!(1.5), &DataType::Int32, "a").is_err());
+        let nat = FillValue::parse(&json!("NaT"), &DataType::DateTime64 { unit: "ns".into() }, "a").unwrap();
+        assert_eq!(nat, FillValue::Fixed(i64::MIN.to_le_bytes().to_vec()));
+        let inf = FillValue::parse(&json!("-Infinity"), &DataType::Float64, "a").unwrap();
+        assert_eq!(inf, FillValue::Fixed(f64::NEG_INFINITY.to_le_bytes().to_vec()));
+        assert!(FillValue::parse(&json!("x"), &DataType::Float64, "a").is_err());
     }
 }
