@@ -178,11 +178,11 @@ fn read_sha(dir: &Path, limits: &Limits) -> Option<String> {
             },
         };
         // Scatter every element of the chunk that lies inside the array.
+        let mut pos = vec![0u64; nd];
         for e in 0..chunk_n {
             let mut rem = e;
             let mut inside = true;
             let mut dst = 0u64;
-            let mut pos = vec![0u64; nd];
             for d in (0..nd).rev() {
                 pos[d] = rem % a.chunks[d];
                 rem /= a.chunks[d];

@@ -7,6 +7,8 @@
 //! Blocks are decoded straight into the output buffer, through one block-sized scratch
 //! buffer only when they must be un-shuffled.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use super::common::{format_err, output_cap, over_cap, read_u32_le, slice};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
@@ -99,7 +101,7 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
         return Ok(Vec::new());
     }
     if h.flags & FLAG_MEMCPYED != 0 {
-        if cbytes != nbytes + HEADER {
+        if cbytes != nbytes.saturating_add(HEADER) {
             return Err(format_err(NAME, format!("memcpyed frame: cbytes {cbytes} != nbytes {nbytes} + 16")));
         }
         return Ok(slice(NAME, frame, HEADER, nbytes)?.to_vec());
@@ -119,7 +121,7 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
         return Err(format_err(NAME, "blocksize 0"));
     }
     let nblocks = nbytes.div_ceil(blocksize);
-    let leftover = nbytes % blocksize;
+    let leftover = nbytes.checked_rem(blocksize).unwrap_or(0);
     let bstarts_end = nblocks.checked_mul(4).and_then(|b| b.checked_add(HEADER)).unwrap_or(usize::MAX);
     if bstarts_end > cbytes {
         return Err(format_err(NAME, format!("{nblocks} block offsets do not fit in {cbytes} bytes")));
@@ -129,14 +131,14 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
     let mut scratch: Vec<u8> = Vec::new();
     for (j, dest) in out.chunks_mut(blocksize).enumerate() {
         let bsize = dest.len();
-        let is_leftover = leftover != 0 && j + 1 == nblocks;
-        let start = read_u32_le(NAME, frame, HEADER + 4 * j)? as usize;
+        let is_leftover = leftover != 0 && j.saturating_add(1) == nblocks;
+        let start = read_u32_le(NAME, frame, j.saturating_mul(4).saturating_add(HEADER))? as usize;
         if start < bstarts_end || start >= cbytes {
             return Err(format_err(NAME, format!("block {j} starts at {start}, outside the frame")));
         }
         let ns = if h.flags & FLAG_NOSPLIT == 0
             && typesize <= MAX_SPLITS
-            && bsize / typesize >= MIN_BUFFERSIZE
+            && bsize.checked_div(typesize).unwrap_or(0) >= MIN_BUFFERSIZE
             && !is_leftover
         {
             typesize
@@ -145,7 +147,7 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
         };
         let byte_shuffled = h.flags & FLAG_SHUFFLE != 0 && typesize > 1;
         let bit_shuffled =
-            !byte_shuffled && h.flags & FLAG_BITSHUFFLE != 0 && bsize >= typesize && (bsize / typesize) % 8 == 0;
+            !byte_shuffled && h.flags & FLAG_BITSHUFFLE != 0 && bsize >= typesize && bsize.checked_div(typesize).unwrap_or(1) % 8 == 0;
         if byte_shuffled || bit_shuffled {
             scratch.resize(bsize, 0);
             decode_streams(frame, start, ns, compressor, &mut scratch)?;
@@ -164,17 +166,17 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
 /// Decode the `ns` streams of one block, starting at `pos` in the frame, into `dest`.
 fn decode_streams(frame: &[u8], mut pos: usize, ns: usize, compressor: u8, dest: &mut [u8]) -> Result<(), CodecError> {
     let bsize = dest.len();
-    let neb = bsize / ns;
-    if neb * ns != bsize {
+    let neb = bsize.checked_div(ns).unwrap_or(0);
+    if neb.saturating_mul(ns) != bsize {
         return Err(format_err(NAME, format!("block of {bsize} bytes does not split into {ns} streams")));
     }
     for stream in dest.chunks_exact_mut(neb.max(1)).take(ns) {
         let csize_raw = read_u32_le(NAME, frame, pos)?;
         let csize = i32::from_le_bytes(csize_raw.to_le_bytes());
         let csize = usize::try_from(csize).map_err(|_| format_err(NAME, format!("negative stream size {csize}")))?;
-        pos += 4;
+        pos = pos.saturating_add(4);
         let src = slice(NAME, frame, pos, csize)?;
-        pos += csize;
+        pos = pos.saturating_add(csize);
         if csize == neb {
             stream.copy_from_slice(src);
             continue;
@@ -217,7 +219,7 @@ pub fn blosclz_decompress(input: &[u8], out: &mut [u8]) -> Result<(), CodecError
     let mut op = 0usize;
     let next = |ip: &mut usize| -> Result<u8, CodecError> {
         let b = input.get(*ip).copied().ok_or_else(|| err("truncated stream"))?;
-        *ip += 1;
+        *ip = ip.saturating_add(1);
         Ok(b)
     };
     if input.is_empty() {
@@ -231,49 +233,49 @@ pub fn blosclz_decompress(input: &[u8], out: &mut [u8]) -> Result<(), CodecError
             if len == 7 {
                 loop {
                     let e = next(&mut ip)?;
-                    len += usize::from(e);
+                    len = len.saturating_add(usize::from(e));
                     if e != 255 {
                         break;
                     }
                 }
             }
-            len += 2;
+            len = len.saturating_add(2);
             let code = next(&mut ip)?;
-            let mut distance = high * 256 + usize::from(code) + 1;
+            let mut distance = (high << 8 | usize::from(code)).saturating_add(1);
             if code == 255 && high == 31 {
                 let b0 = next(&mut ip)?;
                 let b1 = next(&mut ip)?;
-                distance = (usize::from(b0) << 8 | usize::from(b1)) + 8192;
+                distance = (usize::from(b0) << 8 | usize::from(b1)).saturating_add(8192);
             }
             // The reference stops without applying a match that ends the input.
             if ip >= input.len() {
                 break;
             }
             ctrl = next(&mut ip)?;
-            if distance > op {
-                return Err(err("match before the start of the output"));
-            }
+            let from = op.checked_sub(distance).ok_or_else(|| err("match before the start of the output"))?;
             let end =
                 op.checked_add(len).filter(|&e| e <= out.len()).ok_or_else(|| err("match past the output end"))?;
-            let from = op - distance;
             if distance >= len {
-                out.copy_within(from..from + len, op);
+                // `from + len <= op < end <= out.len()`: both ranges are in bounds.
+                out.copy_within(from..from.saturating_add(len), op);
             } else {
+                // Overlapping: byte by byte, so the copy repeats the last `distance` bytes.
                 for k in 0..len {
-                    let b = out.get(from + k).copied().unwrap_or(0);
-                    if let Some(o) = out.get_mut(op + k) {
+                    let b = out.get(from.saturating_add(k)).copied().unwrap_or(0);
+                    if let Some(o) = out.get_mut(op.saturating_add(k)) {
                         *o = b;
                     }
                 }
             }
             op = end;
         } else {
-            let run = usize::from(ctrl) + 1;
-            let src = input.get(ip..ip + run).ok_or_else(|| err("literal run past the input end"))?;
-            let dst = out.get_mut(op..op + run).ok_or_else(|| err("literal run past the output end"))?;
+            let run = usize::from(ctrl).saturating_add(1);
+            let (ip_end, op_end) = (ip.saturating_add(run), op.saturating_add(run));
+            let src = input.get(ip..ip_end).ok_or_else(|| err("literal run past the input end"))?;
+            let dst = out.get_mut(op..op_end).ok_or_else(|| err("literal run past the output end"))?;
             dst.copy_from_slice(src);
-            ip += run;
-            op += run;
+            ip = ip_end;
+            op = op_end;
             if ip >= input.len() {
                 break;
             }

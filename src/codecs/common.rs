@@ -2,6 +2,8 @@
 //! readers over untrusted bytes, and configuration accessors that accept both the
 //! numcodecs (v2, `{"id": ..., ...}`) and the Zarr v3 (`configuration`) spelling.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use crate::error::{CodecError, LimitExceeded};
 use crate::limits::Limits;
 use crate::zarr::data_type::{DataType, Endian};

@@ -3,6 +3,8 @@
 //! (numcodecs `checksum32.CRC32`: a 4-byte little-endian CRC-32 of the data, stored
 //! before it by default, `location: "end"` after it). Always verified on decode.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use super::common::{config_err, config_object, format_err, get_str};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
@@ -80,12 +82,13 @@ impl ChecksumLocation {
             return Err(format_err(codec, format!("{n} bytes, shorter than the 4-byte checksum")));
         }
         let cap = super::common::output_cap(expected_size, limits)?;
-        if n - 4 > cap {
-            return Err(super::common::over_cap(codec, expected_size, (n - 4) as u64, limits));
+        let data_len = n.saturating_sub(4);
+        if data_len > cap {
+            return Err(super::common::over_cap(codec, expected_size, data_len as u64, limits));
         }
         let (data, sum) = match self {
             ChecksumLocation::Start => (encoded.get(4..), encoded.get(..4)),
-            ChecksumLocation::End => (encoded.get(..n - 4), encoded.get(n - 4..)),
+            ChecksumLocation::End => (encoded.get(..data_len), encoded.get(data_len..)),
         };
         let stored = sum.and_then(|s| <[u8; 4]>::try_from(s).ok()).map(u32::from_le_bytes).unwrap_or(0);
         let computed = f(data.unwrap_or_default());
@@ -96,7 +99,7 @@ impl ChecksumLocation {
             ChecksumLocation::Start => {
                 encoded.drain(..4);
             }
-            ChecksumLocation::End => encoded.truncate(n - 4),
+            ChecksumLocation::End => encoded.truncate(data_len),
         }
         Ok(encoded)
     }

@@ -20,20 +20,21 @@ pub fn fletcher32(data: &[u8]) -> u32 {
     while words.peek().is_some() {
         for w in words.by_ref().take(360) {
             let v = (u32::from(w.first().copied().unwrap_or(0)) << 8) | u32::from(w.get(1).copied().unwrap_or(0));
-            sum1 += v;
-            sum2 += sum1;
+            // At most 360 words between folds: neither sum can overflow u32.
+            sum1 = sum1.wrapping_add(v);
+            sum2 = sum2.wrapping_add(sum1);
         }
-        sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-        sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+        sum1 = (sum1 & 0xffff).wrapping_add(sum1 >> 16);
+        sum2 = (sum2 & 0xffff).wrapping_add(sum2 >> 16);
     }
     if let Some(b) = odd {
-        sum1 += u32::from(b) << 8;
-        sum2 += sum1;
-        sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-        sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+        sum1 = sum1.wrapping_add(u32::from(b) << 8);
+        sum2 = sum2.wrapping_add(sum1);
+        sum1 = (sum1 & 0xffff).wrapping_add(sum1 >> 16);
+        sum2 = (sum2 & 0xffff).wrapping_add(sum2 >> 16);
     }
-    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+    sum1 = (sum1 & 0xffff).wrapping_add(sum1 >> 16);
+    sum2 = (sum2 & 0xffff).wrapping_add(sum2 >> 16);
     (sum2 << 16) | sum1
 }
 

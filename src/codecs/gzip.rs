@@ -2,6 +2,8 @@
 //! more gzip members (RFC 1952): header with optional FEXTRA/FNAME/FCOMMENT/FHCRC,
 //! deflate data, CRC-32 and ISIZE trailer, both verified. Output capped.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use super::common::{format_err, output_cap, read_u32_le};
 use super::zlib::{inflate, inflate_error};
 use super::BytesToBytesCodec;
@@ -16,7 +18,7 @@ pub struct GzipCodec;
 
 /// Length of the member header starting at `pos`.
 fn header_len(b: &[u8], pos: usize) -> Result<usize, CodecError> {
-    let get = |i: usize| b.get(pos + i).copied().ok_or_else(|| format_err(NAME, "truncated gzip header"));
+    let get = |i: usize| b.get(pos.saturating_add(i)).copied().ok_or_else(|| format_err(NAME, "truncated gzip header"));
     if get(0)? != 0x1f || get(1)? != 0x8b {
         return Err(format_err(NAME, "not a gzip member (bad magic)"));
     }
@@ -29,14 +31,14 @@ fn header_len(b: &[u8], pos: usize) -> Result<usize, CodecError> {
     }
     let mut p = 10usize;
     if flg & 0x04 != 0 {
-        let xlen = usize::from(get(p)?) | (usize::from(get(p + 1)?) << 8);
-        p += 2 + xlen;
+        let xlen = usize::from(get(p)?) | (usize::from(get(p.saturating_add(1))?) << 8);
+        p = p.saturating_add(2).saturating_add(xlen);
     }
     for bit in [0x08u8, 0x10] {
         if flg & bit != 0 {
             loop {
                 let c = get(p)?;
-                p += 1;
+                p = p.saturating_add(1);
                 if c == 0 {
                     break;
                 }
@@ -44,9 +46,9 @@ fn header_len(b: &[u8], pos: usize) -> Result<usize, CodecError> {
         }
     }
     if flg & 0x02 != 0 {
-        p += 2;
+        p = p.saturating_add(2);
     }
-    if pos + p > b.len() {
+    if pos.saturating_add(p) > b.len() {
         return Err(format_err(NAME, "truncated gzip header"));
     }
     Ok(p)
@@ -59,14 +61,14 @@ impl BytesToBytesCodec for GzipCodec {
         let mut pos = 0usize;
         loop {
             let h = header_len(&encoded, pos)?;
-            let body = encoded.get(pos + h..).unwrap_or_default();
-            let remaining = cap - out.len();
+            let body = encoded.get(pos.saturating_add(h)..).unwrap_or_default();
+            let remaining = cap.saturating_sub(out.len());
             let initial = expected_size.map_or(body.len().saturating_mul(4), |e| e as usize).min(remaining);
             let (member, used) = inflate(body, false, remaining, initial)
                 .map_err(|e| inflate_error(NAME, e, expected_size, cap, limits))?;
-            let trailer = pos + h + used;
+            let trailer = pos.saturating_add(h).saturating_add(used);
             let crc = read_u32_le(NAME, &encoded, trailer)?;
-            let isize = read_u32_le(NAME, &encoded, trailer + 4)?;
+            let isize = read_u32_le(NAME, &encoded, trailer.saturating_add(4))?;
             let computed = super::crc32::crc32(&member);
             if crc != computed {
                 return Err(CodecError::Checksum { codec: NAME, stored: crc.into(), computed: computed.into() });
@@ -79,7 +81,7 @@ impl BytesToBytesCodec for GzipCodec {
             } else {
                 out.extend_from_slice(&member);
             }
-            pos = trailer + 8;
+            pos = trailer.saturating_add(8);
             if pos >= encoded.len() {
                 return Ok(out);
             }

@@ -3,6 +3,8 @@
 //! elements as nested lists in C order (`ndarray.tolist()`), `dtype` a typestr (`"|O"`)
 //! and `shape` the chunk shape. Decoded into [`VarElement::Json`] values, flattened.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use super::common::{format_err, num_elements};
 use super::{ArrayBytes, ArrayToBytesCodec, ChunkRepr, VarElement};
 use crate::error::CodecError;
@@ -23,7 +25,7 @@ fn flatten(v: Value, depth: usize, out: &mut Vec<VarElement>) -> Result<(), Code
     match v {
         Value::Array(items) => {
             for i in items {
-                flatten(i, depth - 1, out)?;
+                flatten(i, depth.saturating_sub(1), out)?;
             }
             Ok(())
         }

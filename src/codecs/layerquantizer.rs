@@ -13,6 +13,8 @@
 //! that are themselves ±inf or NaN (never written by the encoder) follow IEEE arithmetic.
 //! `nbits` above 24 is `Unsupported` (the reference cannot read it back either).
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use super::common::{config_err, config_object, format_err, get_i64, get_str, output_cap};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
@@ -93,16 +95,17 @@ impl BytesToBytesCodec for LayerQuantizerCodec {
             }
         }
         let nan_code = 1i64 << self.nbits;
-        let inv = 1.0f64 / ((1u64 << self.nbits) - 1) as f64;
+        let inv = 1.0f64 / ((1u64 << self.nbits.min(24)).saturating_sub(1)) as f64;
         let mut out = Vec::with_capacity(out_bytes);
         let mut q = vec![0i32; plane];
         for k in 0..p {
-            let mn = f32::from_bits(w(3 + k));
-            let mx = f32::from_bits(w(3 + p + k));
+            // `3 + 2p + P*R*C == words.len()` was checked, so these sums do not overflow.
+            let mn = f32::from_bits(w(k.saturating_add(3)));
+            let mx = f32::from_bits(w(k.saturating_add(3).saturating_add(p)));
             let delta = f64::from(mx - mn);
             let mn64 = f64::from(mn);
-            let base = 3 + 2 * p + k * plane;
-            let codes = words.get(base..base + plane).unwrap_or_default();
+            let base = p.saturating_mul(2).saturating_add(3).saturating_add(k.saturating_mul(plane));
+            let codes = words.get(base..base.saturating_add(plane)).unwrap_or_default();
             for (dst, src) in q.iter_mut().zip(codes) {
                 let u = word(src);
                 *dst = if self.lorenzo { (u ^ 0xAAAA_AAAA).wrapping_sub(0xAAAA_AAAA) as i32 } else { u as i32 };

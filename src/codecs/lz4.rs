@@ -3,6 +3,8 @@
 //! `compress(..., store_size=True)`). The declared size is checked against the cap
 //! before anything is allocated. Pure Rust (lz4_flex, safe decoder).
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use super::common::{format_err, output_cap, over_cap, read_u32_le};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;

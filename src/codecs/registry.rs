@@ -261,4 +261,43 @@ mod tests {
         assert!(v2_chain(&[json!({"id": "json2"})], None, false, Endian::Little, &DataType::Int16, 1).is_err());
         assert!(v2_chain(&[], Some(&json!({"id": "snappy"})), false, Endian::Little, &DataType::Int16, 1).is_err());
     }
+
+    #[test]
+    fn garbage_never_panics() {
+        let mut rng = crate::kernels::TestRng::new(42);
+        let limits = crate::limits::Limits { max_decoded_chunk_bytes: 1 << 20, ..Default::default() };
+        let ids = [
+            "blosc",
+            "zstd",
+            "gzip",
+            "zlib",
+            "lz4",
+            "bz2",
+            "crc32",
+            "adler32",
+            "fletcher32",
+            "shuffle",
+            "crc32c",
+            "layerquantizer0.3b",
+        ];
+        // Valid-looking prefixes so the decoders get past their magic numbers.
+        let prefixes: [&[u8]; 6] = [
+            &[],
+            &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3],
+            &[0x78, 0x9c],
+            &[0x28, 0xb5, 0x2f, 0xfd],
+            b"BZh9",
+            &[2, 1, 0x21, 4, 0, 4, 0, 0, 0, 4, 0, 0, 64, 0, 0, 0],
+        ];
+        for id in ids {
+            let Codec::BytesToBytes(c) = from_v2(&json!({"id": id})).unwrap() else { panic!("{id}") };
+            for round in 0..300 {
+                let mut input = prefixes[round % prefixes.len()].to_vec();
+                let n = rng.below(300);
+                input.extend(rng.bytes(n));
+                let expected = if round % 2 == 0 { None } else { Some(rng.below(5000) as u64) };
+                let _ = c.decode(input, expected, &limits);
+            }
+        }
+    }
 }

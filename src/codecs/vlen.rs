@@ -4,6 +4,8 @@
 //! little-endian `u32` byte length and the bytes. The count must equal the chunk's
 //! element count; every length is checked against the remaining input before use.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use super::common::{format_err, num_elements, read_u32_le, slice};
 use super::{ArrayBytes, ArrayToBytesCodec, ChunkRepr, VarElement};
 use crate::error::CodecError;
@@ -61,9 +63,9 @@ impl ArrayToBytesCodec for VlenCodec {
         let mut pos = 4usize;
         for i in 0..count {
             let len = read_u32_le(name, &encoded, pos)? as usize;
-            pos += 4;
+            pos = pos.saturating_add(4);
             let data = slice(name, &encoded, pos, len)?;
-            pos += len;
+            pos = pos.saturating_add(len);
             items.push(match self.kind {
                 VlenKind::Utf8 => VarElement::String(
                     std::str::from_utf8(data)
@@ -74,7 +76,7 @@ impl ArrayToBytesCodec for VlenCodec {
             });
         }
         if pos != encoded.len() {
-            return Err(format_err(name, format!("{} trailing bytes", encoded.len() - pos)));
+            return Err(format_err(name, format!("{} trailing bytes", encoded.len().saturating_sub(pos))));
         }
         Ok(ArrayBytes::Variable(items))
     }

@@ -3,6 +3,8 @@
 //! verified). Pure Rust (miniz_oxide), output capped. Also hosts the capped inflate used
 //! by `gzip` and by Blosc's internal zlib.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use super::common::{format_err, output_cap, over_cap};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
@@ -90,7 +92,7 @@ impl BytesToBytesCodec for ZlibCodec {
         let (out, consumed) =
             inflate(&encoded, true, cap, initial).map_err(|e| inflate_error(NAME, e, expected_size, cap, limits))?;
         if consumed != encoded.len() {
-            return Err(format_err(NAME, format!("{} trailing bytes after the zlib stream", encoded.len() - consumed)));
+            return Err(format_err(NAME, format!("{} trailing bytes after the zlib stream", encoded.len().saturating_sub(consumed))));
         }
         Ok(out)
     }

@@ -3,6 +3,8 @@
 //! Pure Rust (ruzstd), decoded a few blocks at a time so the output is capped without
 //! trusting the frame header's content size.
 
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 use super::common::{format_err, output_cap, over_cap};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
@@ -51,7 +53,7 @@ pub fn decompress(
             Err(e) => return Err(bad(e)),
         }
         let declared = dec.content_size();
-        if declared > (cap - out.len()) as u64 {
+        if declared > cap.saturating_sub(out.len()) as u64 {
             return Err(over_cap(codec, expected_size, (out.len() as u64).saturating_add(declared), limits));
         }
         if expected_size.is_none() && declared > 0 {
