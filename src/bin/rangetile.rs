@@ -122,9 +122,23 @@ fn not_implemented(name: &str) -> Error {
 // info (zarr + jp2 helpers)
 // ============================================================================
 
+/// Whether `url` names a JPEG 2000 file rather than a Zarr store.
+fn is_jp2_url(url: &str) -> bool {
+    let l = url.to_ascii_lowercase();
+    [".jp2", ".j2k", ".j2c", ".jph", ".jhc", ".jpx"].iter().any(|e| l.ends_with(e))
+}
+
 async fn cmd_info(args: &InfoArgs) -> Result<(), Error> {
-    let _ = (&args.url, args.json);
-    Err(not_implemented("info"))
+    if is_jp2_url(&args.url) {
+        return cmd_info_jp2(args).await;
+    }
+    zarr_cli::info(args).await
+}
+
+/// `info` for a JPEG 2000 file (jp2 helper).
+async fn cmd_info_jp2(args: &InfoArgs) -> Result<(), Error> {
+    let _ = args;
+    Err(not_implemented("info for JPEG 2000 files"))
 }
 
 // ============================================================================
@@ -132,8 +146,274 @@ async fn cmd_info(args: &InfoArgs) -> Result<(), Error> {
 // ============================================================================
 
 async fn cmd_read(args: &ReadArgs) -> Result<(), Error> {
-    let _ = args;
-    Err(not_implemented("read"))
+    zarr_cli::read(args).await
+}
+
+/// The Zarr side of `info` and `read`: open a store (a directory, a base URL, a
+/// `zarr.json`/`.zarray`/`.zmetadata` URL, or a kerchunk reference JSON), then describe or
+/// read a node.
+mod zarr_cli {
+    use super::{InfoArgs, ReadArgs};
+    use rangetile::io::{open_store, RangeOptions, Store};
+    use rangetile::refs::ReferenceStore;
+    use rangetile::zarr::digest::sha256_hex;
+    use rangetile::zarr::hierarchy::NodeKind;
+    use rangetile::zarr::npy::to_npy;
+    use rangetile::zarr::{Array, Group, Node, Selection};
+    use rangetile::{Error, Limits};
+    use serde_json::{json, Map, Value};
+    use std::rc::Rc;
+
+    /// `print!` that ignores a closed stdout (`rangetile info ... | head`).
+    macro_rules! out {
+        ($($t:tt)*) => {{
+            use std::io::Write as _;
+            let _ = write!(std::io::stdout(), $($t)*);
+        }};
+    }
+    macro_rules! outln {
+        ($($t:tt)*) => {{
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stdout(), $($t)*);
+        }};
+    }
+
+    /// The store and the node path inside it that `url` designates.
+    async fn open_target(url: &str) -> Result<(Rc<dyn Store>, String), Error> {
+        let limits = Limits::default();
+        let trimmed = url.trim_end_matches('/');
+        for doc in ["/zarr.json", "/.zarray", "/.zgroup", "/.zattrs", "/.zmetadata"] {
+            if let Some(base) = trimmed.strip_suffix(doc) {
+                return Ok((Rc::from(open_store(base, RangeOptions::default())), String::new()));
+            }
+        }
+        if trimmed.to_ascii_lowercase().ends_with(".json") {
+            let refs = ReferenceStore::open(trimmed, RangeOptions::default(), &limits).await?;
+            return Ok((Rc::new(refs), String::new()));
+        }
+        Ok((Rc::from(open_store(trimmed, RangeOptions::default())), String::new()))
+    }
+
+    fn array_json(a: &Array) -> Value {
+        let m = a.metadata();
+        json!({
+            "node_type": "array",
+            "path": a.path(),
+            "zarr_format": m.zarr_format,
+            "shape": m.shape,
+            "chunks": m.chunk_shape,
+            "inner_chunks": a.inner_chunk_shape(),
+            "dtype": m.data_type.numpy_str(),
+            "fill_value": fill_json(a),
+            "dimension_names": m.dimension_names,
+            "codecs": m.codecs_json(),
+            "attributes": m.attributes,
+        })
+    }
+
+    fn fill_json(a: &Array) -> Value {
+        use rangetile::zarr::data_type::FillValue;
+        match a.fill_value() {
+            FillValue::Variable(v) => v.clone(),
+            FillValue::Fixed(b) => {
+                let d = rangetile::zarr::ArrayData {
+                    data: rangetile::codecs::ArrayBytes::Fixed(b.clone()),
+                    shape: vec![],
+                    data_type: a.data_type().clone(),
+                };
+                scalar_json(&d)
+            }
+        }
+    }
+
+    /// The single element of a 0-d (or first element of any) fixed-size array as JSON.
+    fn scalar_json(d: &rangetile::zarr::ArrayData) -> Value {
+        use rangetile::zarr::data_type::DataType as T;
+        let rangetile::codecs::ArrayBytes::Fixed(b) = &d.data else { return Value::Null };
+        let mut w = [0u8; 8];
+        let n = b.len().min(8);
+        w[..n].copy_from_slice(&b[..n]);
+        let f = |x: f64| if x.is_finite() { json!(x) } else { json!(x.to_string()) };
+        match &d.data_type {
+            T::Bool => json!(w[0] != 0),
+            T::Int8 => json!(w[0] as i8),
+            T::UInt8 => json!(w[0]),
+            T::Int16 => json!(i16::from_le_bytes([w[0], w[1]])),
+            T::UInt16 => json!(u16::from_le_bytes([w[0], w[1]])),
+            T::Int32 => json!(i32::from_le_bytes([w[0], w[1], w[2], w[3]])),
+            T::UInt32 => json!(u32::from_le_bytes([w[0], w[1], w[2], w[3]])),
+            T::Int64 | T::DateTime64 { .. } | T::TimeDelta64 { .. } => json!(i64::from_le_bytes(w)),
+            T::UInt64 => json!(u64::from_le_bytes(w)),
+            T::Float16 => f(half::f16::from_le_bytes([w[0], w[1]]).to_f64()),
+            T::Float32 => f(f64::from(f32::from_le_bytes([w[0], w[1], w[2], w[3]]))),
+            T::Float64 => f(f64::from_le_bytes(w)),
+            _ => Value::Null,
+        }
+    }
+
+    async fn group_json(g: &Group) -> Result<Value, Error> {
+        let mut members = Vec::new();
+        for (path, kind) in g.nodes().unwrap_or_default() {
+            match kind {
+                NodeKind::Array => members.push(array_json(&g.open_array(&path).await?)),
+                NodeKind::Group => members.push(json!({"node_type": "group", "path": path})),
+            }
+        }
+        let ms = g.multiscales()?.map(|m| {
+            json!({
+                "convention": format!("{:?}", m.convention),
+                "crs": m.crs,
+                "levels": m.levels.iter().map(|l| json!({"path": l.path, "scale": l.scale, "translation": l.translation})).collect::<Vec<_>>(),
+            })
+        });
+        Ok(json!({
+            "node_type": "group",
+            "path": g.path(),
+            "zarr_format": g.metadata().zarr_format,
+            "implicit": g.metadata().implicit,
+            "consolidated": g.is_consolidated(),
+            "attributes": g.attributes(),
+            "multiscales": ms,
+            "members": members,
+        }))
+    }
+
+    fn print_text(v: &Value) {
+        let o = v.as_object().cloned().unwrap_or_default();
+        let s = |k: &str| o.get(k).map(|v| v.to_string()).unwrap_or_default();
+        if o.get("node_type").and_then(Value::as_str) == Some("array") {
+            outln!(
+                "array /{}  v{}  shape {}  chunks {}  dtype {}  fill {}",
+                o.get("path").and_then(Value::as_str).unwrap_or(""),
+                s("zarr_format"),
+                s("shape"),
+                s("chunks"),
+                o.get("dtype").and_then(Value::as_str).unwrap_or(""),
+                s("fill_value")
+            );
+            if let Some(i) = o.get("inner_chunks").filter(|v| !v.is_null()) {
+                outln!("  sharded, inner chunks {i}");
+            }
+            if let Some(d) = o.get("dimension_names").filter(|v| !v.is_null()) {
+                outln!("  dimensions {d}");
+            }
+            outln!("  codecs {}", s("codecs"));
+            if o.get("attributes").and_then(Value::as_object).is_some_and(|a| !a.is_empty()) {
+                outln!("  attributes {}", s("attributes"));
+            }
+        } else {
+            outln!(
+                "group /{}  v{}{}{}",
+                o.get("path").and_then(Value::as_str).unwrap_or(""),
+                s("zarr_format"),
+                if o.get("consolidated") == Some(&Value::Bool(true)) { "  consolidated" } else { "" },
+                if o.get("implicit") == Some(&Value::Bool(true)) { "  implicit" } else { "" }
+            );
+            if o.get("attributes").and_then(Value::as_object).is_some_and(|a| !a.is_empty()) {
+                outln!("  attributes {}", s("attributes"));
+            }
+            if let Some(m) = o.get("multiscales").filter(|v| !v.is_null()) {
+                outln!("  multiscales {m}");
+            }
+            for m in o.get("members").and_then(Value::as_array).into_iter().flatten() {
+                if m.get("node_type").and_then(Value::as_str) == Some("array") {
+                    out!("  ");
+                    print_text(m);
+                } else {
+                    outln!("  group /{}", m.get("path").and_then(Value::as_str).unwrap_or(""));
+                }
+            }
+        }
+    }
+
+    pub async fn info(args: &InfoArgs) -> Result<(), Error> {
+        let (store, path) = open_target(&args.url).await?;
+        let v = match Node::open(store.clone(), &path).await {
+            Ok(Node::Array(a)) => array_json(&a),
+            Ok(Node::Group(g)) => group_json(&g).await?,
+            Err(rangetile::error::ZarrError::NodeNotFound { .. }) => {
+                group_json(&Group::open(store, &path).await?).await?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if args.json {
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        } else {
+            print_text(&v);
+        }
+        Ok(())
+    }
+
+    fn invalid(message: String) -> Error {
+        Error::InvalidArgument { message }
+    }
+
+    async fn pick_array(store: Rc<dyn Store>, root: &str, args: &ReadArgs) -> Result<Array, Error> {
+        let base = match Node::open(store.clone(), root).await {
+            Ok(Node::Array(a)) if args.array.is_none() && args.level.is_none() => return Ok(a),
+            Ok(Node::Array(_)) => {
+                return Err(invalid(format!("{} is an array: --array and --level need a group", args.url)))
+            }
+            Ok(Node::Group(g)) => g,
+            Err(rangetile::error::ZarrError::NodeNotFound { .. }) => Group::open(store, root).await?,
+            Err(e) => return Err(e.into()),
+        };
+        let base = match (&args.array, args.level) {
+            (Some(p), None) => return Ok(base.open_array(p).await?),
+            (Some(p), Some(_)) => base.open_group(p).await?,
+            (None, _) => base,
+        };
+        let Some(level) = args.level else {
+            let arrays = base.array_paths().unwrap_or_default();
+            return Err(invalid(format!(
+                "{} is a group: pick an array with --array (arrays: {})",
+                args.url,
+                arrays.join(", ")
+            )));
+        };
+        let ms =
+            base.multiscales()?.ok_or_else(|| invalid(format!("group /{} declares no multiscales", base.path())))?;
+        let l = ms
+            .levels
+            .get(level as usize)
+            .ok_or_else(|| invalid(format!("level {level} of {} levels", ms.levels.len())))?;
+        match base.open_node(&l.path).await? {
+            Node::Array(a) => Ok(a),
+            Node::Group(g) => {
+                let arrays = g.array_paths().unwrap_or_default();
+                match arrays.as_slice() {
+                    [only] => Ok(g.open_array(only).await?),
+                    _ => Err(invalid(format!("level {level} is group /{} holding arrays {arrays:?}", g.path()))),
+                }
+            }
+        }
+    }
+
+    pub async fn read(args: &ReadArgs) -> Result<(), Error> {
+        let (store, root) = open_target(&args.url).await?;
+        let array = pick_array(store, &root, args).await?;
+        let sel = match &args.select {
+            Some(s) => Selection::parse(s)?,
+            None => Selection::all(),
+        };
+        let data = array.get(&sel).await?;
+        if let Some(out) = &args.out {
+            std::fs::write(out, to_npy(&data)).map_err(|e| invalid(format!("cannot write {}: {e}", out.display())))?;
+        }
+        if args.sha256 {
+            outln!("{}", sha256_hex(&data));
+        } else if args.out.is_none() {
+            let mut o = Map::new();
+            o.insert("path".into(), json!(array.path()));
+            o.insert("shape".into(), json!(data.shape));
+            o.insert("dtype".into(), json!(data.data_type.numpy_str()));
+            if data.shape.is_empty() {
+                o.insert("value".into(), scalar_json(&data));
+            }
+            outln!("{}", Value::Object(o));
+        }
+        Ok(())
+    }
 }
 
 // ============================================================================
