@@ -55,6 +55,14 @@ impl CancelToken {
         Cancelled { token: self.clone(), id: self.inner.next_id.fetch_add(1, Ordering::Relaxed) }
     }
 
+    /// A token cancelled when the JS `signal` aborts.
+    #[cfg(target_arch = "wasm32")]
+    pub fn from_abort_signal(signal: &web_sys::AbortSignal) -> Self {
+        let t = CancelToken::new();
+        t.link_abort_signal(signal);
+        t
+    }
+
     /// Cancel this token when the JS `signal` aborts (immediately if it already has).
     #[cfg(target_arch = "wasm32")]
     pub fn link_abort_signal(&self, signal: &web_sys::AbortSignal) {

@@ -11,6 +11,21 @@
 //!   transient failures with bounded backoff, and keeps a byte-budgeted LRU cache.
 //! - [`RangeSource`] (one object) and [`Store`] (a key → object namespace, e.g. a Zarr
 //!   store under a base URL, a directory, or a kerchunk reference set).
+//!
+//! Files: `range.rs` ([`ByteRange`]), `transport.rs` ([`Transport`], `ReqwestTransport`),
+//! `fetch.rs` (`FetchTransport`, wasm), `validate.rs` (response checks), `planner.rs`
+//! ([`RangeOptions`], merging and slicing), `cache.rs` (LRU byte cache), `cancel.rs`
+//! ([`CancelToken`]), `stats.rs` ([`stats`]), `client.rs` ([`HttpClient`], [`HttpSource`],
+//! [`HttpStore`]), `file.rs` (`FileSource`, `FileStore`, `open_source`, `open_store`;
+//! native).
+//!
+//! ```ignore
+//! let client = HttpClient::new(RangeOptions::default());
+//! let src = client.source("https://example.org/T32TNS_B04.jp2");
+//! let header = src.get_range(ByteRange::new(0, 16 * 1024)?).await?;
+//! let store = client.store("https://example.org/era5.zarr"); // keys are percent-encoded
+//! let meta = store.get("t2m/.zarray", limits.max_metadata_bytes).await?; // None if missing
+//! ```
 
 pub mod cache;
 mod cancel;

@@ -175,7 +175,10 @@ fn validate_whole(
     let (Ok(s), Ok(e)) = (s, e) else {
         return Err(IoError::InvalidRange { reason: format!("range {requested} does not fit in memory") });
     };
-    Ok(RangeBody { start, bytes: resp.body.slice(s..e), total: Some(got) })
+    // Copy the range out rather than keep a view: the whole body would otherwise stay
+    // alive behind a small cached range, outside the cache's byte budget.
+    let bytes = Bytes::copy_from_slice(resp.body.get(s..e).unwrap_or_default());
+    Ok(RangeBody { start, bytes, total: Some(got) })
 }
 
 /// The object size from a HEAD response: `Ok(Some(n))` for a 2xx with Content-Length,
