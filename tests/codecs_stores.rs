@@ -151,9 +151,14 @@ fn element_strings(dt: &DataType, fixed: &[u8]) -> Vec<String> {
     }
 }
 
-/// Read a whole array; returns the hex sha256 per the corpus conventions.
+/// Read a whole array; returns the hex sha256 per the corpus conventions, or `None` for
+/// sharded arrays and for huge chunkless ones (`zarrs/hierarchy.zarr/a/{foo,baz}`, all
+/// fill value, which test no codec).
 fn read_sha(dir: &Path, limits: &Limits) -> Option<String> {
     let a = open(dir)?;
+    if a.shape.iter().product::<u64>() > 1_000_000 {
+        return None;
+    }
     let nd = a.shape.len();
     let grid: Vec<u64> = a.shape.iter().zip(&a.chunks).map(|(s, c)| s.div_ceil(*c)).collect();
     let total: u64 = a.shape.iter().product();
@@ -256,9 +261,9 @@ fn corpus_stores_with_our_codecs_are_bit_exact() {
             }
         }
     }
-    eprintln!("{} arrays checked, {} sharded skipped: {skipped:#?}", checked.len(), skipped.len());
+    eprintln!("{} arrays checked, {} skipped (sharded or huge): {skipped:#?}", checked.len(), skipped.len());
     // Every array of these stores except the sharded ones (the Zarr reader's business).
-    assert_eq!(checked.len(), 103, "{checked:#?}");
+    assert_eq!((checked.len(), skipped.len()), (101, 18), "{checked:#?}");
     for must in [
         "array_adler32.zarr",
         "array_fletcher32.zarr",
