@@ -112,6 +112,16 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
         2 => return Err(CodecError::Unsupported { codec: NAME, feature: "internal codec snappy".into() }),
         c => return Err(format_err(NAME, format!("unknown internal codec {c}"))),
     }
+    // No allocation from an untrusted size: `nbytes` must be producible from `cbytes`
+    // bytes at the internal codec's best possible ratio (with a wide margin).
+    let max_ratio: usize = match compressor {
+        0 | 1 => 300,
+        3 => 1100,
+        _ => 70_000,
+    };
+    if nbytes > cbytes.saturating_mul(max_ratio) {
+        return Err(format_err(NAME, format!("nbytes {nbytes} is impossible for a {cbytes}-byte frame")));
+    }
     let typesize = usize::from(h.typesize);
     if typesize == 0 {
         return Err(format_err(NAME, "typesize 0"));
@@ -146,8 +156,10 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
             1
         };
         let byte_shuffled = h.flags & FLAG_SHUFFLE != 0 && typesize > 1;
-        let bit_shuffled =
-            !byte_shuffled && h.flags & FLAG_BITSHUFFLE != 0 && bsize >= typesize && bsize.checked_div(typesize).unwrap_or(1) % 8 == 0;
+        let bit_shuffled = !byte_shuffled
+            && h.flags & FLAG_BITSHUFFLE != 0
+            && bsize >= typesize
+            && bsize.checked_div(typesize).unwrap_or(1) % 8 == 0;
         if byte_shuffled || bit_shuffled {
             scratch.resize(bsize, 0);
             decode_streams(frame, start, ns, compressor, &mut scratch)?;
@@ -374,6 +386,10 @@ mod tests {
         f.extend_from_slice(&[0; 8]);
         assert!(decompress(&f, None, &l).is_err());
         assert_eq!(decompress(&header(0, 1, 0, 0, 16), None, &l).unwrap(), Vec::<u8>::new());
+        // A tiny frame cannot claim a huge output (no allocation from untrusted sizes).
+        let mut tiny = header(0x20, 1, 1 << 20, 1 << 20, 40);
+        tiny.extend_from_slice(&[0; 24]);
+        assert!(matches!(decompress(&tiny, None, &l), Err(CodecError::Format { .. })));
         // Random garbage after a plausible header never panics.
         let mut rng = crate::kernels::TestRng::new(11);
         for _ in 0..2000 {

@@ -92,7 +92,10 @@ impl BytesToBytesCodec for ZlibCodec {
         let (out, consumed) =
             inflate(&encoded, true, cap, initial).map_err(|e| inflate_error(NAME, e, expected_size, cap, limits))?;
         if consumed != encoded.len() {
-            return Err(format_err(NAME, format!("{} trailing bytes after the zlib stream", encoded.len().saturating_sub(consumed))));
+            return Err(format_err(
+                NAME,
+                format!("{} trailing bytes after the zlib stream", encoded.len().saturating_sub(consumed)),
+            ));
         }
         Ok(out)
     }

@@ -57,7 +57,8 @@ pub fn decompress(
             return Err(over_cap(codec, expected_size, (out.len() as u64).saturating_add(declared), limits));
         }
         if expected_size.is_none() && declared > 0 {
-            out.reserve(declared as usize);
+            // Trust the declared size only as far as the input could plausibly expand.
+            out.reserve((declared as usize).min(src.len().saturating_mul(64)));
         }
         loop {
             let finished = dec.decode_blocks(&mut src, BlockDecodingStrategy::UptoBytes(64 * 1024)).map_err(bad)?;
