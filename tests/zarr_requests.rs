@@ -159,3 +159,35 @@ async fn concurrent_reads_in_one_shard_fetch_its_index_once() {
     t2m.get(&Selection(vec![DimSelection::Index(30), DimSelection::All, DimSelection::All])).await.unwrap();
     assert_eq!(gets(&server.log()).len(), 1);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn groups_with_spaces_and_nested_consolidated_groups() {
+    let server = RangeServer::start(&testdata());
+    let client = bare_client();
+    // v3, not consolidated: the group's zarr.json is fetched by its percent-encoded path.
+    let root = Group::open(store(&client, &server, "/zarr/zarrita-js_v3_data.zarr"), "").await.unwrap();
+    assert!(!root.is_consolidated());
+    server.reset();
+    let g = root.open_group("my group with spaces").await.unwrap();
+    assert_eq!(g.attributes()["description"], "A group with spaces in the name");
+    let log = server.log();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].path, "/zarr/zarrita-js_v3_data.zarr/my%20group%20with%20spaces/zarr.json");
+    // v3 consolidated sub-hierarchy: nested group and array cost no request.
+    let c = root.open_group("consolidated").await.unwrap();
+    assert!(c.is_consolidated());
+    server.reset();
+    let nested = c.open_group("nested").await.unwrap();
+    assert_eq!(nested.attributes()["description"], "A nested group");
+    let a = nested.open_array("1d.i2").await.unwrap();
+    assert_eq!(a.path(), "consolidated/nested/1d.i2");
+    assert!(server.log().is_empty());
+    assert_eq!(a.get(&Selection::all()).await.unwrap().shape, vec![4]);
+    // v2 consolidated: the group comes from .zmetadata.
+    let root = Group::open(store(&client, &server, "/zarr/zarrita-js_v2_data.zarr"), "").await.unwrap();
+    server.reset();
+    let g = root.open_group("my group with spaces").await.unwrap();
+    assert_eq!(g.attributes()["description"], "A group with spaces in the name");
+    assert!(server.log().is_empty());
+    assert_eq!(root.array_paths().unwrap().len(), 32);
+}
