@@ -180,10 +180,8 @@ fn parse_content(box_type: &[u8; 4], content: &Bytes, at: u64, out: &mut Jp2Boxe
             let compression = c.u8("ihdr C")?;
             out.ihdr = Some(Ihdr { height, width, components, bpc, compression });
         }
-        b"colr" => {
-            if content.first() == Some(&1) {
-                out.enumerated_colourspace = be_u32_at(content, 3);
-            }
+        b"colr" if content.first() == Some(&1) => {
+            out.enumerated_colourspace = be_u32_at(content, 3);
         }
         b"uuid" => {
             if let Some(id) = content.get(0..16).and_then(|s| <[u8; 16]>::try_from(s).ok()) {

@@ -78,7 +78,7 @@ impl Rect {
     pub fn reduced(&self, level: u32) -> Rect {
         let f = |v: u32| -> u32 {
             let d = 1u64 << level.min(32);
-            u32::try_from((u64::from(v) + d - 1) / d).unwrap_or(u32::MAX)
+            u32::try_from(u64::from(v).div_ceil(d)).unwrap_or(u32::MAX)
         };
         Rect { x0: f(self.x0), y0: f(self.y0), x1: f(self.x1), y1: f(self.y1) }
     }
