@@ -300,4 +300,51 @@ mod tests {
             }
         }
     }
+
+    /// Decode through a chain the way the pipeline does.
+    fn run_chain(chain: &[Codec], bytes: Vec<u8>, repr: &crate::codecs::ChunkRepr) -> crate::codecs::ArrayBytes {
+        let limits = crate::limits::Limits::default();
+        let mut reprs = vec![repr.clone()];
+        let (mut a2a, mut a2b, mut b2b) = (Vec::new(), None, Vec::new());
+        for c in chain {
+            match c {
+                Codec::ArrayToArray(a) => {
+                    reprs.push(a.encoded_repr(reprs.last().unwrap()).unwrap());
+                    a2a.push(a.clone());
+                }
+                Codec::ArrayToBytes(s) => a2b = Some(s.clone()),
+                Codec::BytesToBytes(b) => b2b.push(b.clone()),
+            }
+        }
+        let mut data = bytes;
+        for b in b2b.iter().rev() {
+            data = b.decode(data, None, &limits).unwrap();
+        }
+        let mut arr = a2b.unwrap().decode(data, reprs.last().unwrap(), &limits).unwrap();
+        for (i, a) in a2a.iter().enumerate().rev() {
+            arr = a.decode(arr, &reprs[i], &limits).unwrap();
+        }
+        arr
+    }
+
+    #[test]
+    fn v2_chain_byte_order_and_f_order() {
+        use crate::codecs::{ArrayBytes, ChunkRepr};
+        use crate::zarr::data_type::FillValue;
+        // dtype >i4, delta stored as >i2, zlib: values 1, 3, 6 are stored as 1, 2, 3 big-endian i2.
+        let filters = [json!({"id": "delta", "dtype": ">i4", "astype": ">i2"})];
+        let chain = v2_chain(&filters, Some(&json!({"id": "zlib"})), false, Endian::Big, &DataType::Int32, 1).unwrap();
+        let stored = miniz_oxide::deflate::compress_to_vec_zlib(&[0, 1, 0, 2, 0, 3], 6);
+        let repr = ChunkRepr { shape: vec![3], data_type: DataType::Int32, fill_value: FillValue::Fixed(vec![0; 4]) };
+        let want: Vec<u8> = [1i32, 3, 6].iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(run_chain(&chain, stored, &repr), ArrayBytes::Fixed(want));
+        // Order F with delta: the deltas run over the F-order memory 1,4,2,5,3,6.
+        let filters = [json!({"id": "delta", "dtype": "<i2"})];
+        let chain = v2_chain(&filters, None, true, Endian::Little, &DataType::Int16, 2).unwrap();
+        let stored: Vec<u8> = [1i16, 3, -2, 3, -2, 3].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let repr =
+            ChunkRepr { shape: vec![2, 3], data_type: DataType::Int16, fill_value: FillValue::Fixed(vec![0; 2]) };
+        let want: Vec<u8> = [1i16, 2, 3, 4, 5, 6].iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(run_chain(&chain, stored, &repr), ArrayBytes::Fixed(want));
+    }
 }
