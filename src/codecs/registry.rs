@@ -2,7 +2,9 @@
 //! chosen by `"id"`) or Zarr v3 metadata (`{name, configuration}`, including the
 //! `numcodecs.*` names zarr-python writes), and maps a whole v2 chain onto the v3 model
 //! ([`v2_chain`], rules in [`crate::codecs`]). `sharding_indexed` is not here: the Zarr
-//! pipeline builds it. Unknown ids/names give [`CodecError::UnsupportedCodec`].
+//! pipeline builds it. The JPEG 2000 codecs (`imagecodecs_jpeg2k`, `jpeg2k`,
+//! `jp2io.zarr.Sentinel2Jpeg2000Codec`) live in `crate::jp2::codec`, registered here
+//! with the `jpeg2k` feature. Unknown ids/names give [`CodecError::UnsupportedCodec`].
 
 use super::adler32::Adler32Codec;
 use super::astype::AsTypeCodec;
@@ -95,10 +97,15 @@ fn by_numcodecs_id(id: &str, config: Option<&Value>) -> Result<Codec, CodecError
             }
             Codec::b2b(LayerQuantizerCodec::from_config(config)?)
         }
-        // TODO(jp2): register `imagecodecs_jpeg2k`, `jpeg2k` and
-        // `jp2io.zarr.Sentinel2Jpeg2000Codec` behind `#[cfg(feature = "jpeg2k")]` once
-        // `crate::jp2::codec::{Jpeg2kCodec, S2VirtualJp2Codec}::from_config(&Value)` exist
-        // (src/jp2/codec.rs is still a placeholder).
+        // JPEG 2000 chunks (src/jp2/codec.rs; specs/jpeg2k-zarr-codec.md, s2-virtual-jp2.md).
+        #[cfg(feature = "jpeg2k")]
+        "imagecodecs_jpeg2k" | "jpeg2k" => {
+            Codec::b2b(crate::jp2::codec::Jpeg2kCodec::from_config(config.unwrap_or(&Value::Null))?)
+        }
+        #[cfg(feature = "jpeg2k")]
+        "jp2io.zarr.Sentinel2Jpeg2000Codec" => {
+            Codec::b2b(crate::jp2::codec::S2VirtualJp2Codec::from_config(config.unwrap_or(&Value::Null))?)
+        }
         other => return Err(CodecError::UnsupportedCodec { id: other.to_string() }),
     })
 }
@@ -234,6 +241,14 @@ mod tests {
         assert!(matches!(from_v3("made.up", None), Err(CodecError::UnsupportedCodec { .. })));
         assert!(matches!(from_v2(&json!({"id": "layerquantizer0.4"})), Err(CodecError::UnsupportedCodec { .. })));
         assert!(from_v2(&json!({"id": "layerquantizer0.3b", "nbits": 16})).is_ok());
+        #[cfg(feature = "jpeg2k")]
+        for cfg in [
+            json!({"id": "imagecodecs_jpeg2k", "planar": null}),
+            json!({"id": "jpeg2k", "level": 50}),
+            json!({"id": "jp2io.zarr.Sentinel2Jpeg2000Codec", "name": "jp2io.zarr.Sentinel2Jpeg2000Codec"}),
+        ] {
+            assert!(matches!(from_v2(&cfg), Ok(Codec::BytesToBytes(_))), "{cfg}");
+        }
     }
 
     #[test]
