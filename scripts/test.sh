@@ -63,13 +63,13 @@ stage "cargo clippy --all-targets --all-features (native)"
 cargo clippy --all-targets --all-features -- -D warnings
 stage_done
 
-stage "cargo clippy --target wasm32-unknown-unknown --lib"
+stage "cargo clippy --target wasm32-unknown-unknown --lib --features simd"
 if [ -f .cache/wasm-env.sh ] && ! with_wasm_env cargo clippy --version >/dev/null 2>&1; then
   # Debian's rustc-web has no clippy: type-check the wasm build instead.
   echo "clippy is not available for the wasm toolchain: cargo check instead"
-  with_wasm_env cargo check --target wasm32-unknown-unknown --lib
+  with_wasm_env cargo check --target wasm32-unknown-unknown --lib --features simd
 else
-  with_wasm_env cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+  with_wasm_env cargo clippy --target wasm32-unknown-unknown --lib --features simd -- -D warnings
 fi
 stage_done
 
