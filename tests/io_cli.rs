@@ -32,7 +32,19 @@ fn stats_and_errors_on_every_subcommand() {
         assert!(lines[1].starts_with("rangetile: "), "{args:?}: {stderr}");
         // `rangetile: <Kind>: <message>`
         let kind = lines[1].trim_start_matches("rangetile: ").split(':').next().unwrap();
-        assert!(["NotFound", "Unsupported", "Http", "Format"].contains(&kind), "{args:?}: {stderr}");
+        let kinds = [
+            "NotFound",
+            "RangeNotSupported",
+            "Http",
+            "Format",
+            "UnsupportedCodec",
+            "Unsupported",
+            "LimitExceeded",
+            "Aborted",
+            "Checksum",
+            "InvalidArgument",
+        ];
+        assert!(kinds.contains(&kind), "{args:?}: {stderr}");
     }
 }
 

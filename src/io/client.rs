@@ -640,6 +640,26 @@ mod tests {
     }
 
     #[test]
+    fn a_cancelled_reader_does_not_cancel_a_shared_request() {
+        let mut fake = Fake::new(10_000);
+        // Long enough that the cancel (after one yield) comes first.
+        Rc::get_mut(&mut fake).unwrap().yields = 20;
+        let c = client(&fake, RangeOptions::default());
+        let token = CancelToken::new();
+        let a = c.source("http://h/f").with_cancel(token.clone());
+        let b = c.source("http://h/f");
+        let r = ByteRange::new(100, 200).unwrap();
+        let cancel_soon = async {
+            YieldNow(false).await;
+            token.cancel();
+        };
+        let (x, y, ()) = block_on(futures::future::join3(a.get_range(r), b.get_range(r), cancel_soon));
+        assert!(matches!(x, Err(IoError::Aborted)), "{x:?}");
+        assert_eq!(&y.unwrap()[..], &fake.data[100..200]);
+        assert_eq!(ranges(&fake.log.borrow()), ["bytes=100-199"]);
+    }
+
+    #[test]
     fn cancelled_reads_abort() {
         let fake = Fake::new(1000);
         let c = client(&fake, RangeOptions::default());
