@@ -14,6 +14,7 @@ use crate::zarr::chunk_key::{intersecting_chunks, ChunkRegion};
 use crate::zarr::data_type::{DataType, FillValue};
 use crate::zarr::metadata::ArrayMetadata;
 use crate::zarr::pipeline::CodecPipeline;
+use crate::zarr::recipe::{ChunkDecoder, ChunkRecipe};
 use crate::zarr::selection::{copy_chunk, filled, ArrayData, Selection};
 use crate::zarr::sharding::{linear_index, ShardIndex, ShardingCodec};
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
@@ -53,6 +54,9 @@ pub struct Array {
     pipeline: Arc<CodecPipeline>,
     limits: Limits,
     index_cache: RefCell<IndexCache>,
+    decoder: Option<Rc<dyn ChunkDecoder>>,
+    recipe: ChunkRecipe,
+    inner_recipe: ChunkRecipe,
 }
 
 impl std::fmt::Debug for Array {
@@ -101,6 +105,8 @@ impl Array {
         if let Some(sh) = pipeline.partial_sharding() {
             sh.chunks_per_shard(&meta.chunk_shape).map_err(|e| ZarrError::Codec { path: path.clone(), source: e })?;
         }
+        let recipe = ChunkRecipe::new(&meta, false);
+        let inner_recipe = ChunkRecipe { document: recipe.document.clone(), inner: true };
         Ok(Array {
             store,
             path,
@@ -108,7 +114,25 @@ impl Array {
             pipeline: Arc::new(pipeline),
             limits,
             index_cache: RefCell::new(IndexCache::default()),
+            decoder: None,
+            recipe,
+            inner_recipe,
         })
+    }
+
+    /// Decode chunks with `decoder` (e.g. a worker pool) instead of inline.
+    pub fn set_decoder(&mut self, decoder: Rc<dyn ChunkDecoder>) {
+        self.decoder = Some(decoder);
+    }
+
+    /// The recipe of this array's chunks (`inner`: of its shards' inner chunks), for
+    /// decoding elsewhere.
+    pub fn chunk_recipe(&self, inner: bool) -> &ChunkRecipe {
+        if inner {
+            &self.inner_recipe
+        } else {
+            &self.recipe
+        }
     }
 
     /// Path of the array in its store.
@@ -228,10 +252,13 @@ impl Array {
             data_type: self.meta.data_type.clone(),
             fill_value: self.meta.fill_value.clone(),
         };
-        let data = self
-            .pipeline
-            .decode(bytes.to_vec(), &repr, &self.limits)
-            .map_err(|e| ZarrError::Codec { path: key, source: e })?;
+        let data = match &self.decoder {
+            Some(d) => d.decode(&key, &self.recipe, bytes).await?,
+            None => self
+                .pipeline
+                .decode(bytes.to_vec(), &repr, &self.limits)
+                .map_err(|e| ZarrError::Codec { path: key, source: e })?,
+        };
         Ok(vec![Piece {
             data,
             chunk_shape: self.meta.chunk_shape.clone(),
@@ -350,7 +377,7 @@ impl Array {
             data_type: self.meta.data_type.clone(),
             fill_value: self.meta.fill_value.clone(),
         };
-        let mut pieces = Vec::with_capacity(wanted.len());
+        let mut encoded = Vec::with_capacity(wanted.len());
         for ((start, end, members), buf) in runs.iter().zip(bufs) {
             if buf.len() as u64 != end - start {
                 return Err(ZarrError::ShardIndex {
@@ -364,20 +391,39 @@ impl Array {
             for &i in members {
                 let (o, nb, r) = &wanted[i];
                 let a = (o - start) as usize;
-                let bytes = buf.slice(a..a + *nb as usize);
-                let data = sh
-                    .inner
-                    .decode(bytes.to_vec(), &repr, &self.limits)
-                    .map_err(|e| ZarrError::Codec { path: format!("{key} (inner chunk {:?})", r.coords), source: e })?;
-                let out_start = region.out_start.iter().zip(&r.out_start).map(|(a, b)| a + b).collect();
-                pieces.push(Piece {
-                    data,
-                    chunk_shape: sh.inner_chunk_shape.clone(),
-                    chunk_start: r.chunk_start.clone(),
-                    out_start,
-                    extent: r.extent.clone(),
-                });
+                encoded.push((buf.slice(a..a + *nb as usize), r));
             }
+        }
+        let decoded: Vec<Result<ArrayBytes, ZarrError>> = match &self.decoder {
+            Some(d) => {
+                let names: Vec<String> =
+                    encoded.iter().map(|(_, r)| format!("{key} (inner chunk {:?})", r.coords)).collect();
+                let futs = encoded
+                    .iter()
+                    .zip(&names)
+                    .map(|((bytes, _), name)| d.decode(name, &self.inner_recipe, bytes.clone()));
+                futures::future::join_all(futs).await
+            }
+            None => encoded
+                .iter()
+                .map(|(bytes, r)| {
+                    sh.inner.decode(bytes.to_vec(), &repr, &self.limits).map_err(|e| ZarrError::Codec {
+                        path: format!("{key} (inner chunk {:?})", r.coords),
+                        source: e,
+                    })
+                })
+                .collect(),
+        };
+        let mut pieces = Vec::with_capacity(encoded.len());
+        for ((_, r), data) in encoded.iter().zip(decoded) {
+            let out_start = region.out_start.iter().zip(&r.out_start).map(|(a, b)| a + b).collect();
+            pieces.push(Piece {
+                data: data?,
+                chunk_shape: sh.inner_chunk_shape.clone(),
+                chunk_start: r.chunk_start.clone(),
+                out_start,
+                extent: r.extent.clone(),
+            });
         }
         Ok(pieces)
     }

@@ -56,6 +56,10 @@ pub struct ArrayMetadata {
     pub attributes: Map<String, Value>,
     /// v3 `dimension_names`, or v2 xarray `_ARRAY_DIMENSIONS`.
     pub dimension_names: Option<Vec<Option<String>>>,
+    /// The metadata document this was parsed from (v3 `zarr.json` without `attributes`,
+    /// or v2 `.zarray`): what a worker needs to rebuild the codec pipeline
+    /// ([`crate::zarr::recipe::ChunkRecipe`]).
+    pub document: Value,
 }
 
 /// The metadata of one group.
@@ -237,6 +241,9 @@ impl ArrayMetadata {
             chunk_key_encoding,
             codecs: CodecsSpec::V3(codecs),
             attributes: attributes_of(doc.get("attributes"), path)?,
+            document: Value::Object(
+                doc.iter().filter(|(k, _)| *k != "attributes").map(|(k, v)| (k.clone(), v.clone())).collect(),
+            ),
         })
     }
 
@@ -317,6 +324,7 @@ impl ArrayMetadata {
             codecs: CodecsSpec::V2 { filters, compressor, order, endian },
             attributes,
             dimension_names,
+            document: Value::Object(zarray.clone()),
         })
     }
 

@@ -18,6 +18,7 @@ pub mod metadata;
 pub mod multiscales;
 pub mod npy;
 pub mod pipeline;
+pub mod recipe;
 pub mod selection;
 pub mod sharding;
 
@@ -26,4 +27,5 @@ pub use chunk_key::ChunkKeyEncoding;
 pub use hierarchy::{Group, Node, NodeKind, OpenOptions};
 pub use metadata::{ArrayMetadata, GroupMetadata};
 pub use multiscales::Multiscales;
+pub use recipe::{ChunkDecoder, ChunkRecipe, CompiledRecipe};
 pub use selection::{ArrayData, DimSelection, Selection};
