@@ -114,6 +114,7 @@ pub struct RefsArgs {
 }
 
 /// The error of a subcommand that no layer implements yet.
+#[allow(dead_code)]
 fn not_implemented(name: &str) -> Error {
     Error::Io(IoError::Unsupported { feature: format!("the `{name}` subcommand is not implemented yet") })
 }
@@ -137,8 +138,103 @@ async fn cmd_info(args: &InfoArgs) -> Result<(), Error> {
 
 /// `info` for a JPEG 2000 file (jp2 helper).
 async fn cmd_info_jp2(args: &InfoArgs) -> Result<(), Error> {
-    let _ = args;
-    Err(not_implemented("info for JPEG 2000 files"))
+    let img = jp2_cli::open(&args.url).await?;
+    let v = jp2_cli::info_json(&img);
+    if args.json {
+        println!("{v}");
+    } else if let Some(o) = v.as_object() {
+        for (k, x) in o {
+            println!("{k}: {x}");
+        }
+    }
+    Ok(())
+}
+
+/// `read` of a JPEG 2000 file (jp2 helper): the whole image at `--level`, components
+/// stacked H×W×C (the corpus convention). Reached from `cmd_read` for JP2 URLs.
+#[allow(dead_code)]
+async fn cmd_read_jp2(args: &ReadArgs) -> Result<(), Error> {
+    let img = jp2_cli::open(&args.url).await?;
+    let level = args.level.unwrap_or(0);
+    let r = img.level_rect(level);
+    let d = img.read_region(0, 0, r.width(), r.height(), level).await?;
+    jp2_cli::emit(&d, args.out.as_deref(), args.sha256)
+}
+
+/// Helpers of the `jp2` subcommands and `refs` (jp2 helper).
+mod jp2_cli {
+    use rangetile::io::{open_source, RangeOptions, RangeSource};
+    use rangetile::jp2::{DecodedImage, Jp2Image, Jp2Options};
+    use rangetile::Error;
+    use serde_json::{json, Value};
+    use sha2::{Digest, Sha256};
+    use std::rc::Rc;
+
+    pub async fn open(url: &str) -> Result<Jp2Image, Error> {
+        let src: Rc<dyn RangeSource> = Rc::from(open_source(url, RangeOptions::default()));
+        Ok(Jp2Image::open(src, Jp2Options::default()).await?)
+    }
+
+    pub fn info_json(img: &Jp2Image) -> Value {
+        let h = img.header();
+        json!({
+            "kind": format!("{:?}", img.kind()),
+            "width": img.width(),
+            "height": img.height(),
+            "components": img.components(),
+            "bit_depth": img.bit_depth(),
+            "signed": img.signed(),
+            "dtype": img.sample_type().numpy_str(),
+            "tile_width": img.tile_width(),
+            "tile_height": img.tile_height(),
+            "tiles_across": img.tiles_across(),
+            "tiles_down": img.tiles_down(),
+            "tile_parts": img.tile_index().parts.len(),
+            "levels": img.levels(),
+            "layers": h.cod.layers,
+            "progression": h.cod.progression.name(),
+            "reversible": h.reversible(),
+            "htj2k": h.is_htj2k(),
+            "tile_index_source": img.tile_index_source().name(),
+            "boxes": img.boxes().map(|b| b.boxes.iter().map(|x| x.type_str()).collect::<Vec<_>>()),
+            "georef": img.georef().map(|g| json!({"transform": g.transform, "epsg": g.epsg})),
+        })
+    }
+
+    fn npy(d: &DecodedImage) -> Vec<u8> {
+        let descr = d.samples.sample_type().numpy_str();
+        let shape = if d.components > 1 {
+            format!("({}, {}, {})", d.height, d.width, d.components)
+        } else {
+            format!("({}, {})", d.height, d.width)
+        };
+        let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
+        let mut out = b"\x93NUMPY\x01\x00".to_vec();
+        out.extend((header.len() as u16).to_le_bytes());
+        out.extend(header.as_bytes());
+        out.extend(d.samples.to_le_bytes());
+        out
+    }
+
+    pub fn emit(d: &DecodedImage, out: Option<&std::path::Path>, sha: bool) -> Result<(), Error> {
+        if let Some(p) = out {
+            std::fs::write(p, npy(d))
+                .map_err(|e| Error::InvalidArgument { message: format!("cannot write {}: {e}", p.display()) })?;
+        }
+        if sha {
+            println!("{}", hex::encode(Sha256::digest(d.samples.to_le_bytes())));
+        } else if out.is_none() {
+            let shape: Vec<u32> =
+                if d.components > 1 { vec![d.height, d.width, d.components] } else { vec![d.height, d.width] };
+            let dtype = d.samples.sample_type().numpy_str();
+            println!("{}", json!({"shape": shape, "dtype": dtype}));
+        }
+        Ok(())
+    }
 }
 
 // ============================================================================
@@ -421,8 +517,13 @@ mod zarr_cli {
 // ============================================================================
 
 async fn cmd_jp2_tiles(args: &Jp2TilesArgs) -> Result<(), Error> {
-    let _ = args;
-    Err(not_implemented("jp2 tiles"))
+    let img = jp2_cli::open(&args.url).await?;
+    let source = img.tile_index_source().name();
+    println!("tile\ttile_part\tnum_parts\toffset\tlength\tsource");
+    for p in &img.tile_index().parts {
+        println!("{}\t{}\t{}\t{}\t{}\t{source}", p.tile, p.tpsot, p.tnsot, p.offset, p.length);
+    }
+    Ok(())
 }
 
 // ============================================================================
@@ -430,8 +531,9 @@ async fn cmd_jp2_tiles(args: &Jp2TilesArgs) -> Result<(), Error> {
 // ============================================================================
 
 async fn cmd_jp2_read_tile(args: &Jp2ReadTileArgs) -> Result<(), Error> {
-    let _ = args;
-    Err(not_implemented("jp2 read-tile"))
+    let img = jp2_cli::open(&args.url).await?;
+    let d = img.read_tile(args.tx, args.ty, args.level.unwrap_or(0)).await?;
+    jp2_cli::emit(&d, args.out.as_deref(), args.sha256)
 }
 
 // ============================================================================
@@ -439,8 +541,11 @@ async fn cmd_jp2_read_tile(args: &Jp2ReadTileArgs) -> Result<(), Error> {
 // ============================================================================
 
 async fn cmd_jp2_index(args: &Jp2IndexArgs) -> Result<(), Error> {
-    let _ = args;
-    Err(not_implemented("jp2 index"))
+    let img = jp2_cli::open(&args.url).await?;
+    // The SOT values themselves, whatever index the file offers.
+    let walk = img.walk_sot().await?;
+    println!("{}", walk.to_json(img.file_len(), img.header()));
+    Ok(())
 }
 
 // ============================================================================
@@ -448,8 +553,13 @@ async fn cmd_jp2_index(args: &Jp2IndexArgs) -> Result<(), Error> {
 // ============================================================================
 
 async fn cmd_refs(args: &RefsArgs) -> Result<(), Error> {
-    let _ = args;
-    Err(not_implemented("refs"))
+    let mut images = Vec::new();
+    for u in &args.urls {
+        images.push((u.clone(), jp2_cli::open(u).await?));
+    }
+    let refs: Vec<(String, &rangetile::jp2::Jp2Image)> = images.iter().map(|(u, i)| (u.clone(), i)).collect();
+    println!("{}", rangetile::jp2::virtual_zarr::kerchunk_refs(&refs)?);
+    Ok(())
 }
 
 // ============================================================================

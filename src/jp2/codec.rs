@@ -255,3 +255,132 @@ mod tests {
         assert!(codestream_of(b"not a jpeg 2000 chunk").is_err());
     }
 }
+
+/// The codec of the virtual Zarr arrays `rangetile refs` writes (id
+/// `rangetile_jp2_tile`): a chunk is the tile-parts of one tile (contiguous in the
+/// file); the configuration carries the file's main header (base64, SOC up to the first
+/// SOT). Decoding rewrites SIZ for that tile (as [`super::image::decode_tile`] does),
+/// decodes at full resolution and zero-pads edge tiles to the nominal tile size.
+/// Output: little-endian samples, `(YTsiz, XTsiz)` or `(YTsiz, XTsiz, C)`.
+#[derive(Debug, Clone)]
+pub struct Jp2TileCodec {
+    header: super::codestream::CodestreamHeader,
+}
+
+impl Jp2TileCodec {
+    /// The codec id.
+    pub const ID: &'static str = "rangetile_jp2_tile";
+
+    /// From `{"id": "rangetile_jp2_tile", "main_header": "<base64>"}`.
+    ///
+    /// # Errors
+    /// `Config` when the header is missing, not base64, or not a valid main header.
+    pub fn from_config(config: &Value) -> Result<Self, CodecError> {
+        use base64::Engine;
+        let cfg = |m: String| CodecError::Config { codec: Self::ID, message: m };
+        let b64 = config.get("main_header").and_then(Value::as_str).ok_or_else(|| cfg("no \"main_header\"".into()))?;
+        let mut bytes =
+            base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| cfg(format!("main_header: {e}")))?;
+        bytes.extend([0xFF, 0x90]);
+        let header = parse_codestream_header(&bytes, &Limits::default()).map_err(|e| cfg(e.to_string()))?;
+        Ok(Jp2TileCodec { header })
+    }
+
+    /// The configuration for a codestream whose main header is `header`.
+    pub fn config(header: &super::codestream::CodestreamHeader) -> Value {
+        use base64::Engine;
+        serde_json::json!({"id": Self::ID, "main_header": base64::engine::general_purpose::STANDARD.encode(&header.bytes)})
+    }
+
+    /// Decode one chunk (the tile-parts of one tile).
+    ///
+    /// # Errors
+    /// As [`BytesToBytesCodec::decode`].
+    pub fn decode_chunk(
+        &self,
+        encoded: &[u8],
+        expected_size: Option<u64>,
+        limits: &Limits,
+    ) -> Result<Vec<u8>, CodecError> {
+        const ID: &str = Jp2TileCodec::ID;
+        let siz = &self.header.siz;
+        if !siz.unsubsampled() {
+            return Err(CodecError::Unsupported { codec: ID, feature: "subsampled components".into() });
+        }
+        let c0 =
+            siz.components.first().ok_or_else(|| CodecError::Format { codec: ID, message: "no components".into() })?;
+        let ty = SampleType::for_precision(c0.precision, c0.signed);
+        let nc = siz.components.len() as u64;
+        let (tw, th) = (u64::from(siz.xtsiz), u64::from(siz.ytsiz));
+        let out_size = tw.saturating_mul(th).saturating_mul(nc).saturating_mul(ty.size() as u64);
+        if let Some(e) = expected_size {
+            if e != out_size {
+                return Err(CodecError::SizeMismatch { codec: ID, expected: e, got: out_size });
+            }
+        }
+        check("decoded chunk bytes", out_size, limits.max_decoded_chunk_bytes)?;
+        // Split the chunk into tile-parts by their Psot.
+        let mut parts = Vec::new();
+        let mut pos = 0usize;
+        let mut tile = None;
+        while pos < encoded.len() {
+            let rest = encoded.get(pos..).unwrap_or_default();
+            let sot = super::codestream::parse_sot(rest, pos as u64).map_err(|e| codec_err(ID, e))?;
+            let len = if sot.psot == 0 { rest.len() } else { sot.psot as usize };
+            if len > rest.len() || tile.is_some_and(|t| t != sot.isot) {
+                return Err(CodecError::Format { codec: ID, message: "tile-parts do not tile the chunk".into() });
+            }
+            tile = Some(sot.isot);
+            parts.push(super::tile_index::TilePart {
+                tile: sot.isot,
+                tpsot: sot.tpsot,
+                tnsot: sot.tnsot,
+                offset: pos as u64,
+                length: len as u64,
+            });
+            pos += len;
+        }
+        let tile = tile.ok_or_else(|| CodecError::Format { codec: ID, message: "empty chunk".into() })?;
+        let across = siz.tiles_across();
+        if across == 0 || u64::from(tile) >= siz.num_tiles() {
+            return Err(CodecError::Format { codec: ID, message: format!("tile {tile} outside the grid") });
+        }
+        let (tx, tyy) = (u32::from(tile) % across, u32::from(tile) / across);
+        let rect = siz.tile_rect(tx, tyy);
+        let recipe = super::image::TileRecipe {
+            main_header: self.header.main_header_for_tile(rect),
+            tile,
+            parts: parts.clone(),
+            partial: false,
+            level: 0,
+            rect,
+            ppt: Vec::new(),
+        };
+        let slices: Vec<bytes::Bytes> = parts
+            .iter()
+            .map(|p| {
+                bytes::Bytes::copy_from_slice(
+                    encoded.get(p.offset as usize..(p.offset + p.length) as usize).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let img = interleave(super::image::decode_tile(&recipe, &slices, limits).map_err(|e| codec_err(ID, e))?)
+            .map_err(|e| codec_err(ID, e))?;
+        let src = img.samples.to_le_bytes();
+        let row_src = img.width as usize * nc as usize * ty.size();
+        let row_dst = tw as usize * nc as usize * ty.size();
+        let mut out = vec![0u8; usize::try_from(out_size).unwrap_or(0)];
+        for (r, row) in src.chunks(row_src.max(1)).enumerate().take(th as usize) {
+            if let Some(d) = out.get_mut(r * row_dst..r * row_dst + row.len()) {
+                d.copy_from_slice(row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl BytesToBytesCodec for Jp2TileCodec {
+    fn decode(&self, encoded: Vec<u8>, expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError> {
+        self.decode_chunk(&encoded, expected_size, limits)
+    }
+}

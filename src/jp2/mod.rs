@@ -7,7 +7,8 @@
 //! - [`image`]: [`Jp2Image`], tile and region reads over HTTP ranges;
 //! - [`decode`]: the pure decode step (OpenJPEG port) and typed samples;
 //! - [`georef`]: GeoJP2 and GMLJP2;
-//! - [`codec`]: JPEG 2000 as Zarr chunk codecs.
+//! - [`codec`]: JPEG 2000 as Zarr chunk codecs;
+//! - [`virtual_zarr`]: kerchunk references exposing JP2 tiles as a virtual Zarr array.
 
 pub mod boxes;
 mod bytes;
@@ -18,6 +19,7 @@ pub mod georef;
 pub mod image;
 mod read_ahead;
 pub mod tile_index;
+pub mod virtual_zarr;
 #[cfg(target_arch = "wasm32")]
 mod wasm_alloc;
 
