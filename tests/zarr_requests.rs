@@ -191,3 +191,35 @@ async fn groups_with_spaces_and_nested_consolidated_groups() {
     assert!(server.log().is_empty());
     assert_eq!(root.array_paths().unwrap().len(), 32);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn http_errors_are_never_read_as_missing_chunks() {
+    let server = RangeServer::start(&testdata());
+    let client = bare_client();
+    let path = "/zarr/zarr-js/simple_LE.zarr";
+    let clean = rangetile::zarr::Array::open(store(&client, &server, path), "").await.unwrap();
+    let meta = clean.metadata().clone();
+    let whole = clean.get(&Selection::all()).await.unwrap();
+    // 404 everywhere: every chunk is missing, so all fill.
+    let gone: Rc<dyn Store> = Rc::new(client.store(server.fault("status=404", path)));
+    let a = rangetile::zarr::Array::from_metadata(gone, "", meta.clone(), rangetile::Limits::default()).unwrap();
+    let d = a.get(&Selection::all()).await.unwrap();
+    assert_eq!(d.data, rangetile::codecs::ArrayBytes::Fixed(vec![0; 8 * 8 * 4]));
+    assert_ne!(d.data, whole.data);
+    // 403 and 500: errors with their tag, never fill.
+    for (spec, kind) in [("status=403", rangetile::ErrorKind::Http), ("status=500", rangetile::ErrorKind::Http)] {
+        let bad: Rc<dyn Store> = Rc::new(client.store(server.fault(spec, path)));
+        let a = rangetile::zarr::Array::from_metadata(bad, "", meta.clone(), rangetile::Limits::default()).unwrap();
+        let e = a.get(&Selection::all()).await.unwrap_err();
+        assert_eq!(e.kind(), kind, "{spec}: {e}");
+    }
+    // A shard whose body is cut short fails; it is not fill either.
+    let sharded = "/codecs/sharding-v3/v3.zarr";
+    let g = Group::open(store(&client, &server, sharded), "").await.unwrap();
+    let meta = g.open_array("sharded_zstd_crc_index_end").await.unwrap().metadata().clone();
+    let cut: Rc<dyn Store> = Rc::new(client.store(server.fault("truncate=100", sharded)));
+    let a =
+        rangetile::zarr::Array::from_metadata(cut, "sharded_zstd_crc_index_end", meta, rangetile::Limits::default())
+            .unwrap();
+    assert!(a.get(&Selection::all()).await.is_err());
+}
