@@ -1,5 +1,6 @@
 //! The `gzip` codec (Zarr v3 `gzip`, numcodecs `gzip`; specs/sharding.md § "gzip"): one or
-//! more gzip members (RFC 1952): header with optional FEXTRA/FNAME/FCOMMENT/FHCRC,
+//! more gzip members (RFC 1952), NUL padding between them skipped as Python's gzip does:
+//! header with optional FEXTRA/FNAME/FCOMMENT/FHCRC,
 //! deflate data, CRC-32 and ISIZE trailer, both verified. Output capped.
 
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
@@ -82,6 +83,10 @@ impl BytesToBytesCodec for GzipCodec {
                 out.extend_from_slice(&member);
             }
             pos = trailer.saturating_add(8);
+            // Like Python's gzip module, skip NUL padding after a member.
+            while encoded.get(pos) == Some(&0) {
+                pos = pos.saturating_add(1);
+            }
             if pos >= encoded.len() {
                 return Ok(out);
             }
@@ -111,6 +116,9 @@ mod tests {
         two.extend(gzip_of(b"!"));
         assert_eq!(GzipCodec.decode(two.clone(), None, &l).unwrap(), b"hello hello hello!");
         assert!(matches!(GzipCodec.decode(two, Some(17), &l), Err(CodecError::SizeMismatch { .. })));
+        let mut padded = a.clone();
+        padded.extend_from_slice(&[0, 0, 0]);
+        assert_eq!(GzipCodec.decode(padded, None, &l).unwrap(), b"hello hello hello");
         let mut bad = a.clone();
         let n = bad.len();
         bad[n - 8] ^= 0xff;

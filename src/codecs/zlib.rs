@@ -1,6 +1,7 @@
 //! The numcodecs `zlib` codec (v2 `{"id": "zlib", "level"}`, v3 `numcodecs.zlib`): a
 //! zlib stream (RFC 1950: 2-byte header, deflate (RFC 1951), Adler-32 trailer, which is
-//! verified). Pure Rust (miniz_oxide), output capped. Also hosts the capped inflate used
+//! verified; trailing bytes ignored as Python's `zlib.decompress` does). Pure Rust
+//! (miniz_oxide), output capped. Also hosts the capped inflate used
 //! by `gzip` and by Blosc's internal zlib.
 
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
@@ -89,14 +90,9 @@ impl BytesToBytesCodec for ZlibCodec {
     fn decode(&self, encoded: Vec<u8>, expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError> {
         let cap = output_cap(expected_size, limits)?;
         let initial = expected_size.map_or(encoded.len().saturating_mul(4), |e| e as usize);
-        let (out, consumed) =
+        // Bytes after the end of the stream are ignored, as Python's `zlib.decompress` does.
+        let (out, _consumed) =
             inflate(&encoded, true, cap, initial).map_err(|e| inflate_error(NAME, e, expected_size, cap, limits))?;
-        if consumed != encoded.len() {
-            return Err(format_err(
-                NAME,
-                format!("{} trailing bytes after the zlib stream", encoded.len().saturating_sub(consumed)),
-            ));
-        }
         Ok(out)
     }
 }
