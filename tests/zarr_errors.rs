@@ -383,3 +383,32 @@ fn groups_consolidated_and_implicit() {
     assert!(implicit.metadata().implicit);
     assert!(implicit.members().is_none());
 }
+
+#[test]
+fn multiscales_levels_open_as_arrays() {
+    let ms = json!([{"version": "0.4", "axes": [{"name": "y", "type": "space"}, {"name": "x", "type": "space"}],
+        "datasets": [
+            {"path": "0", "coordinateTransformations": [{"type": "scale", "scale": [1.0, 1.0]}]},
+            {"path": "1", "coordinateTransformations": [{"type": "scale", "scale": [2.0, 2.0]}]}]}]);
+    let store = MemStore::default()
+        .json("img/.zgroup", json!({"zarr_format": 2}))
+        .json("img/.zattrs", json!({"multiscales": ms}))
+        .json(
+            "img/0/.zarray",
+            json!({"zarr_format": 2, "shape": [4, 4], "chunks": [4, 4], "dtype": "|u1", "compressor": null,
+                "filters": null, "fill_value": 1, "order": "C"}),
+        )
+        .json(
+            "img/1/.zarray",
+            json!({"zarr_format": 2, "shape": [2, 2], "chunks": [2, 2], "dtype": "|u1", "compressor": null,
+                "filters": null, "fill_value": 2, "order": "C"}),
+        )
+        .arc();
+    let g = block_on(Group::open(store, "img")).unwrap();
+    let m = g.multiscales().unwrap().unwrap();
+    assert_eq!(m.levels.iter().map(|l| l.path.as_str()).collect::<Vec<_>>(), ["0", "1"]);
+    assert_eq!(m.levels[1].scale, Some(vec![2.0, 2.0]));
+    let l1 = block_on(g.open_array(&m.levels[1].path)).unwrap();
+    assert_eq!(l1.shape(), &[2, 2]);
+    assert_eq!(fixed(&read(&l1, Selection::all()).unwrap()), &[2, 2, 2, 2]);
+}
