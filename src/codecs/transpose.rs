@@ -67,11 +67,16 @@ impl TransposeCodec {
         Ok(())
     }
 
-    /// For every decoded element in C order, its index in the encoded array.
-    fn source_indices(&self, shape: &[u64]) -> Result<Vec<usize>, CodecError> {
+    /// Call `f` with the encoded-array index of every decoded element, in decoded C
+    /// order, without materialising an index table.
+    fn for_each_source(&self, shape: &[u64], mut f: impl FnMut(usize)) -> Result<(), CodecError> {
         let n = num_elements(shape)?;
+        if n == 0 {
+            return Ok(());
+        }
         let ndim = shape.len();
-        let dims: Vec<usize> = shape.iter().map(|&d| usize::try_from(d).unwrap_or(usize::MAX)).collect();
+        // Every dimension is ≤ n, which fits usize (checked above).
+        let dims: Vec<usize> = shape.iter().map(|&d| usize::try_from(d).unwrap_or(0)).collect();
         // C-order strides of the encoded array (shape dims[order[i]]).
         let mut enc_strides = vec![0usize; ndim];
         let mut acc = 1usize;
@@ -88,29 +93,34 @@ impl TransposeCodec {
                 *s = e;
             }
         }
-        let mut out = Vec::with_capacity(n);
-        if n == 0 {
-            return Ok(out);
-        }
-        let mut pos = vec![0usize; ndim];
+        let (Some(&last_dim), Some(&last_stride)) = (dims.last(), stride_of_axis.last()) else {
+            f(0); // 0-d: one element
+            return Ok(());
+        };
+        let outer = n / last_dim.max(1);
+        let mut pos = vec![0usize; ndim.saturating_sub(1)];
         let mut offset = 0usize;
-        for _ in 0..n {
-            out.push(offset);
-            // Odometer over the decoded shape, last axis fastest.
-            for ax in (0..ndim).rev() {
-                let (Some(p), Some(&d), Some(&s)) = (pos.get_mut(ax), dims.get(ax), stride_of_axis.get(ax)) else {
+        for _ in 0..outer {
+            let mut o = offset;
+            for _ in 0..last_dim {
+                f(o);
+                o = o.wrapping_add(last_stride);
+            }
+            // Odometer over the outer axes, the innermost fastest.
+            for ax in (0..pos.len()).rev() {
+                let (Some(p), Some(&d), Some(&st)) = (pos.get_mut(ax), dims.get(ax), stride_of_axis.get(ax)) else {
                     break;
                 };
                 *p += 1;
-                offset += s;
+                offset = offset.wrapping_add(st);
                 if *p < d {
                     break;
                 }
-                offset -= s * d;
+                offset = offset.wrapping_sub(st.wrapping_mul(d));
                 *p = 0;
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -134,13 +144,14 @@ impl ArrayToArrayCodec for TransposeCodec {
                         got: bytes.len() as u64,
                     });
                 }
-                let src = self.source_indices(&decoded.shape)?;
                 let mut out = Vec::with_capacity(bytes.len());
-                for &s in &src {
-                    let e = bytes
-                        .get(s * size..(s + 1) * size)
-                        .ok_or_else(|| super::common::format_err(NAME, "index out of range"))?;
-                    out.extend_from_slice(e);
+                let mut bad = false;
+                self.for_each_source(&decoded.shape, |s| match bytes.get(s * size..(s + 1) * size) {
+                    Some(e) => out.extend_from_slice(e),
+                    None => bad = true,
+                })?;
+                if bad {
+                    return Err(super::common::format_err(NAME, "index out of range"));
                 }
                 Ok(ArrayBytes::Fixed(out))
             }
@@ -148,15 +159,15 @@ impl ArrayToArrayCodec for TransposeCodec {
                 if elems.len() != n {
                     return Err(CodecError::SizeMismatch { codec: NAME, expected: n as u64, got: elems.len() as u64 });
                 }
-                let src = self.source_indices(&decoded.shape)?;
                 let mut slots: Vec<Option<super::VarElement>> = elems.into_iter().map(Some).collect();
                 let mut out = Vec::with_capacity(n);
-                for &s in &src {
-                    let e = slots
-                        .get_mut(s)
-                        .and_then(Option::take)
-                        .ok_or_else(|| super::common::format_err(NAME, "index out of range"))?;
-                    out.push(e);
+                self.for_each_source(&decoded.shape, |s| {
+                    if let Some(e) = slots.get_mut(s).and_then(Option::take) {
+                        out.push(e);
+                    }
+                })?;
+                if out.len() != n {
+                    return Err(super::common::format_err(NAME, "index out of range"));
                 }
                 Ok(ArrayBytes::Variable(out))
             }
@@ -221,5 +232,41 @@ mod tests {
         ));
         let empty = c.decode(ArrayBytes::Fixed(vec![]), &repr(&[0, 2], DataType::UInt8), &Limits::default()).unwrap();
         assert_eq!(empty, ArrayBytes::Fixed(vec![]));
+    }
+
+    #[test]
+    fn random_permutations_match_naive() {
+        let mut rng = crate::kernels::TestRng::new(17);
+        for _ in 0..200 {
+            let ndim = 1 + rng.below(4);
+            let shape: Vec<u64> = (0..ndim).map(|_| 1 + rng.below(4) as u64).collect();
+            let mut order: Vec<usize> = (0..ndim).collect();
+            for i in (1..ndim).rev() {
+                order.swap(i, rng.below(i + 1));
+            }
+            let c = TransposeCodec::new(order.clone()).unwrap();
+            let dec = repr(&shape, DataType::UInt16);
+            let enc_shape = c.encoded_repr(&dec).unwrap().shape;
+            let n: u64 = shape.iter().product();
+            // Encoded element k holds the C-order index (in the decoded array) it came from.
+            let mut enc = vec![0u16; n as usize];
+            for (k, slot) in enc.iter_mut().enumerate() {
+                let mut rem = k as u64;
+                let mut epos = vec![0u64; ndim];
+                for i in (0..ndim).rev() {
+                    epos[i] = rem % enc_shape[i];
+                    rem /= enc_shape[i];
+                }
+                let mut dpos = vec![0u64; ndim];
+                for i in 0..ndim {
+                    dpos[order[i]] = epos[i];
+                }
+                *slot = dpos.iter().zip(&shape).fold(0u64, |a, (p, d)| a * d + p) as u16;
+            }
+            let bytes: Vec<u8> = enc.iter().flat_map(|v| v.to_le_bytes()).collect();
+            let out = c.decode(ArrayBytes::Fixed(bytes), &dec, &Limits::default()).unwrap();
+            let want: Vec<u8> = (0..n as u16).flat_map(|v| v.to_le_bytes()).collect();
+            assert_eq!(out, ArrayBytes::Fixed(want), "shape {shape:?} order {order:?}");
+        }
     }
 }
