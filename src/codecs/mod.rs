@@ -40,9 +40,28 @@
 //!    a filter. A byte-level filter followed by a numeric filter is `Unsupported`.
 //! 5. The `compressor`, if not null (bytes→bytes; `layerquantizer*` too).
 //!
-//! For a v2 chunk the pipeline knows the decoded byte size (`prod(chunks) * itemsize` of
-//! the type the array→bytes codec sees), so `expected_size` is passed to the last
-//! bytes→bytes codec and the others are capped by `Limits::max_decoded_chunk_bytes`.
+//! For a fixed-size dtype the pipeline knows the decoded byte size (`prod(chunks) *
+//! itemsize` of the type the array→bytes codec sees), so `expected_size` goes to the
+//! bytes→bytes codec right after the array→bytes codec in the list (the last one to run
+//! when decoding); the others are capped by `Limits::max_decoded_chunk_bytes`.
+//!
+//! # Inventory
+//!
+//! | v2 id / v3 name | kind | file |
+//! |---|---|---|
+//! | `bytes` (v3; v2: from the dtype) | array→bytes | [`bytes`] |
+//! | `transpose` (v3; v2: order F) | array→array | [`transpose`] |
+//! | `vlen-utf8`, `vlen-bytes` | array→bytes | [`vlen`] |
+//! | `json2` | array→bytes | [`json2`] |
+//! | `delta`, `fixedscaleoffset`, `quantize`, `bitround`, `astype` | array→array | one file each |
+//! | `blosc`, `zstd`, `gzip`, `zlib`, `lz4`, `bz2` | bytes→bytes | one file each |
+//! | `shuffle` | bytes→bytes | [`shuffle`] |
+//! | `crc32c`, `crc32`, `adler32`, `fletcher32` | bytes→bytes (checksums, always verified) | one file each |
+//! | `layerquantizer0.3b` | bytes→bytes (a v2 compressor) | [`layerquantizer`] |
+//! | `imagecodecs_jpeg2k`, `jpeg2k`, `jp2io.zarr.Sentinel2Jpeg2000Codec` | bytes→bytes | `crate::jp2::codec` (feature `jpeg2k`) |
+//!
+//! v3 also accepts `numcodecs.<id>` for every numcodecs id. `sharding_indexed` is built by
+//! the Zarr pipeline, not by the registry.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
