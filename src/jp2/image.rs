@@ -157,6 +157,8 @@ pub struct Jp2Image {
     georef: Option<Georef>,
     limits: Limits,
     open_requests: u32,
+    /// The read-ahead prefix fetched at open: tile-parts inside it need no request.
+    head: Bytes,
 }
 
 impl std::fmt::Debug for Jp2Image {
@@ -224,7 +226,20 @@ impl Jp2Image {
         };
         let georef = boxes.as_ref().and_then(georef::from_boxes);
         let open_requests = ra.requests;
-        Ok(Jp2Image { source, file_len, kind, boxes, header, codestream_end, index, georef, limits, open_requests })
+        let head = ra.cached_from(0).unwrap_or_default();
+        Ok(Jp2Image {
+            source,
+            file_len,
+            kind,
+            boxes,
+            header,
+            codestream_end,
+            index,
+            georef,
+            limits,
+            open_requests,
+            head,
+        })
     }
 
     /// Image width (Xsiz − XOsiz).
@@ -392,7 +407,24 @@ impl Jp2Image {
         }
         let total: u64 = ranges.iter().map(ByteRange::len).sum();
         check("encoded JPEG 2000 bytes of one read", total, self.limits.max_in_flight_bytes)?;
-        let mut got = self.source.get_ranges(&ranges).await?.into_iter();
+        // Ranges inside the prefix read at open are served from it.
+        let head_len = self.head.len() as u64;
+        let inside = |r: &ByteRange| matches!(*r, ByteRange::Bounded { end, .. } if end <= head_len);
+        let remote: Vec<ByteRange> = ranges.iter().filter(|r| !inside(r)).copied().collect();
+        let mut fetched =
+            if remote.is_empty() { Vec::new() } else { self.source.get_ranges(&remote).await? }.into_iter();
+        let mut all = Vec::with_capacity(ranges.len());
+        for r in &ranges {
+            match *r {
+                ByteRange::Bounded { start, end } if end <= head_len => {
+                    all.push(self.head.slice(to_usize(start, start, "offset")?..to_usize(end, end, "offset")?));
+                }
+                _ => all.push(
+                    fetched.next().ok_or_else(|| format_err(0, "the source returned fewer ranges than requested"))?,
+                ),
+            }
+        }
+        let mut got = all.into_iter();
         let mut out = Vec::with_capacity(recipes.len());
         for r in recipes {
             let v: Vec<Bytes> = got.by_ref().take(r.parts.len()).collect();
