@@ -143,6 +143,18 @@ impl DataType {
                     DataType::TimeDelta64 { unit }
                 }
             }
+            // zarr-python 3: numpy `|S<n>` (NUL-padded) and `|V<n>` (raw) bytes.
+            "null_terminated_bytes" | "raw_bytes" | "fixed_length_bytes" => {
+                let bytes =
+                    v.get("configuration").and_then(|c| c.get("length_bytes")).and_then(Value::as_u64).unwrap_or(0);
+                if bytes == 0 {
+                    return Err(ZarrError::Unsupported { path: path.into(), feature: format!("data type {v}") });
+                }
+                DataType::FixedBytes(
+                    u32::try_from(bytes)
+                        .map_err(|_| ZarrError::Unsupported { path: path.into(), feature: format!("data type {v}") })?,
+                )
+            }
             "fixed_length_utf32" => {
                 let bytes =
                     v.get("configuration").and_then(|c| c.get("length_bytes")).and_then(Value::as_u64).unwrap_or(0);
@@ -297,6 +309,20 @@ mod tests {
         assert_eq!(DataType::from_v2("<M8[ns]", "a").unwrap().0, DataType::DateTime64 { unit: "ns".into() });
         assert!(DataType::from_v2("<c8", "a").is_err());
         assert!(DataType::from_v2("", "a").is_err());
+    }
+
+    #[test]
+    fn v3_names() {
+        assert_eq!(DataType::from_v3(&json!("uint16"), "a").unwrap(), DataType::UInt16);
+        let s = json!({"name": "null_terminated_bytes", "configuration": {"length_bytes": 7}});
+        assert_eq!(DataType::from_v3(&s, "a").unwrap(), DataType::FixedBytes(7));
+        let u = json!({"name": "fixed_length_utf32", "configuration": {"length_bytes": 52}});
+        assert_eq!(DataType::from_v3(&u, "a").unwrap(), DataType::FixedUnicode(13));
+        let t = json!({"name": "numpy.datetime64", "configuration": {"unit": "s", "scale_factor": 1}});
+        assert_eq!(DataType::from_v3(&t, "a").unwrap(), DataType::DateTime64 { unit: "s".into() });
+        for bad in [json!("complex64"), json!({"name": "null_terminated_bytes"}), json!(3)] {
+            assert!(matches!(DataType::from_v3(&bad, "a"), Err(ZarrError::Unsupported { .. })), "{bad}");
+        }
     }
 
     #[test]
