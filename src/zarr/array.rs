@@ -211,7 +211,9 @@ impl Array {
             limits::checked_product("output bytes", [n, elem as u64])?,
             self.limits.max_output_bytes,
         )?;
-        let mut out = filled(n, &meta.data_type, &meta.fill_value);
+        // Allocated on the first piece, unless that piece is exactly the selection (then
+        // the decoded chunk becomes the output without a copy).
+        let mut out: Option<ArrayBytes> = None;
         let zeros = vec![0u64; meta.ndim()];
         let regions =
             intersecting_chunks(&meta.chunk_shape, &zeros, &start, &stop, self.limits.max_chunks_per_selection)?;
@@ -226,11 +228,22 @@ impl Array {
         let elem = meta.data_type.size().unwrap_or(1);
         while let Some(pieces) = futs.next().await {
             for p in pieces? {
+                let exact =
+                    p.chunk_shape == box_shape && p.extent == box_shape && p.chunk_start.iter().all(|c| *c == 0);
+                let len_ok = match &p.data {
+                    ArrayBytes::Fixed(b) => b.len() as u64 == n.saturating_mul(elem as u64),
+                    ArrayBytes::Variable(v) => v.len() as u64 == n,
+                };
+                if out.is_none() && exact && len_ok {
+                    out = Some(p.data);
+                    continue;
+                }
+                let dst = out.get_or_insert_with(|| filled(n, &meta.data_type, &meta.fill_value));
                 copy_chunk(
                     &p.data,
                     &p.chunk_shape,
                     &p.chunk_start,
-                    &mut out,
+                    dst,
                     &box_shape,
                     &p.out_start,
                     &p.extent,
@@ -239,7 +252,8 @@ impl Array {
                 )?;
             }
         }
-        Ok(ArrayData { data: out, shape: out_shape, data_type: meta.data_type.clone() })
+        let data = out.unwrap_or_else(|| filled(n, &meta.data_type, &meta.fill_value));
+        Ok(ArrayData { data, shape: out_shape, data_type: meta.data_type.clone() })
     }
 
     async fn read_chunk(&self, region: ChunkRegion) -> Result<Vec<Piece>, ZarrError> {
