@@ -404,26 +404,35 @@ impl ReferenceStore {
         Ok(Self::new(References::parse(bytes, location, limits)?, location, opener))
     }
 
-    /// Read the reference JSON at `url_or_path` (HTTP(S) or a local file) and open its
-    /// targets through one shared HTTP client (or the local file system).
+    /// Read the reference JSON at `url_or_path` (HTTP(S), or natively a local file)
+    /// and open its targets through `client` (or the local file system).
     ///
     /// # Errors
     /// Store errors reading the JSON; as [`References::parse`].
-    #[cfg(not(target_arch = "wasm32"))]
-    pub async fn open(url_or_path: &str, options: crate::io::RangeOptions, limits: &Limits) -> Result<Self, ZarrError> {
-        let client = crate::io::HttpClient::new(options);
-        let c2 = client.clone();
+    pub async fn open_with_client(
+        url_or_path: &str,
+        client: crate::io::HttpClient,
+        limits: &Limits,
+    ) -> Result<Self, ZarrError> {
         let opener: SourceOpener = Rc::new(move |target: &str| -> Rc<dyn RangeSource> {
             let l = target.get(..8).unwrap_or(target).to_ascii_lowercase();
-            if l.starts_with("http://") || l.starts_with("https://") {
-                Rc::new(c2.source(target))
-            } else {
-                Rc::new(crate::io::FileSource::new(target.strip_prefix("file://").unwrap_or(target)))
+            #[cfg(not(target_arch = "wasm32"))]
+            if !(l.starts_with("http://") || l.starts_with("https://")) {
+                return Rc::new(crate::io::FileSource::new(target.strip_prefix("file://").unwrap_or(target)));
             }
+            let _ = l;
+            Rc::new(client.source(target))
         });
         let json = opener(url_or_path).get_all(limits.max_metadata_bytes).await?;
-        drop(client);
         Self::from_json(&json, url_or_path, opener, limits)
+    }
+
+    /// As [`ReferenceStore::open_with_client`] with a new client.
+    ///
+    /// # Errors
+    /// As [`ReferenceStore::open_with_client`].
+    pub async fn open(url_or_path: &str, options: crate::io::RangeOptions, limits: &Limits) -> Result<Self, ZarrError> {
+        Self::open_with_client(url_or_path, crate::io::HttpClient::new(options), limits).await
     }
 
     /// The parsed references.
