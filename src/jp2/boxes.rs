@@ -19,6 +19,9 @@ pub const JP2_SIGNATURE: [u8; 12] = [0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D
 pub const GEOJP2_UUID: [u8; 16] =
     [0xB1, 0x4B, 0xF8, 0xBD, 0x08, 0x3D, 0x4B, 0x43, 0xA5, 0xAE, 0x8C, 0xD7, 0xD5, 0xA6, 0xCE, 0x03];
 
+/// Most top-level boxes read before `jp2c`.
+const MAX_BOXES: usize = 4096;
+
 /// Largest metadata box (uuid, xml, asoc) whose content is read.
 const MAX_METADATA_BOX: u64 = 4 << 20;
 
@@ -146,6 +149,9 @@ pub(crate) async fn read_boxes(ra: &mut ReadAhead<'_>) -> Result<Jp2Boxes, Jp2Er
         }
         let hb = ra.get(at, 16.min(file_len - at)).await?;
         let h = parse_header(&hb, at, file_len)?;
+        if out.boxes.len() >= MAX_BOXES {
+            return Err(format_err(at, format!("more than {MAX_BOXES} boxes before the codestream")));
+        }
         out.boxes.push(BoxInfo { box_type: h.box_type, offset: at, header_len: h.header_len, len: h.len });
         let content_at = at + h.header_len;
         let content_len = h.len - h.header_len;

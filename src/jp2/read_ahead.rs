@@ -21,6 +21,9 @@ pub(crate) struct ReadAhead<'a> {
     max_total: u64,
     /// Number of range requests made.
     pub requests: u32,
+    /// The last window fetched by [`ReadAhead::get_window`].
+    walk_window: Option<(u64, Bytes)>,
+    initial_window: u64,
 }
 
 impl<'a> ReadAhead<'a> {
@@ -33,6 +36,8 @@ impl<'a> ReadAhead<'a> {
             fetched: 0,
             max_total: limits.max_header_bytes,
             requests: 0,
+            walk_window: None,
+            initial_window: limits.header_read_ahead.max(64),
         }
     }
 
@@ -59,6 +64,56 @@ impl<'a> ReadAhead<'a> {
                 None
             }
         })
+    }
+
+    /// Bytes `[offset, offset + len)`: from the cache, or else exactly that range in one
+    /// request, neither cached nor charged to the header budget (SOT walk hops, which
+    /// jump through the whole file).
+    ///
+    /// # Errors
+    /// `Format` when the range passes the end of the object; I/O errors.
+    pub(crate) async fn get_exact(&mut self, offset: u64, len: u64) -> Result<Bytes, Jp2Error> {
+        self.get_window(offset, len, len).await
+    }
+
+    /// Like [`ReadAhead::get_exact`], but a miss fetches `window` bytes (at least `len`,
+    /// clipped to the object) and keeps them as the one walk window, replacing the last.
+    ///
+    /// # Errors
+    /// As [`ReadAhead::get_exact`].
+    pub(crate) async fn get_window(&mut self, offset: u64, len: u64, window: u64) -> Result<Bytes, Jp2Error> {
+        offset.checked_add(len).filter(|&e| e <= self.len && len > 0).ok_or_else(|| {
+            format_err(offset, format!("{len} bytes at {offset} pass the end of the {}-byte file", self.len))
+        })?;
+        if let Some(b) = self.cached_from(offset) {
+            if b.len() as u64 >= len {
+                return Ok(b.slice(..to_usize(len, offset, "length")?));
+            }
+        }
+        if let Some((s, b)) = &self.walk_window {
+            if *s <= offset && offset + len <= s + b.len() as u64 {
+                let from = to_usize(offset - s, offset, "offset")?;
+                return Ok(b.slice(from..from + to_usize(len, offset, "length")?));
+            }
+        }
+        let want = window.max(len).min(self.len - offset);
+        let got = self.source.get_range(ByteRange::from_offset_len(offset, want)?).await?;
+        self.requests += 1;
+        if got.len() as u64 != want {
+            return Err(Jp2Error::Io(crate::error::IoError::Truncated {
+                url: self.source.location().to_string(),
+                expected: want,
+                got: got.len() as u64,
+            }));
+        }
+        let out = got.slice(..to_usize(len, offset, "length")?);
+        self.walk_window = Some((offset, got));
+        Ok(out)
+    }
+
+    /// The configured read-ahead.
+    pub(crate) fn read_ahead(&self) -> u64 {
+        self.initial_window
     }
 
     /// Bytes `[offset, offset + len)`, fetching (with read-ahead) when not cached.

@@ -245,7 +245,9 @@ impl TileIndex {
     }
 
     /// Walk the SOT markers from the end of the main header. Each hop reads the 12-byte
-    /// SOT through the read-ahead (a request only when outside what is cached).
+    /// SOT from what is cached, or else fetches one read-ahead window there (so at most
+    /// one request per tile-part, and far fewer when tile-parts are small; the windows
+    /// are not charged to the header budget and only the last is kept).
     ///
     /// # Errors
     /// `Format` for a missing SOT, a Psot past the codestream, or more tile-parts than
@@ -261,14 +263,20 @@ impl TileIndex {
         let mut at = header.main_header_end;
         let num_tiles = header.siz.num_tiles();
         while at.saturating_add(2) <= codestream_end {
-            let m = ra.get(at, 2).await?;
-            if be_u16_at(&m, 0) == Some(marker::EOC) {
-                break;
-            }
             if at.saturating_add(12) > codestream_end {
+                let m = ra.get_exact(at, 2).await?;
+                if be_u16_at(&m, 0) == Some(marker::EOC) {
+                    break;
+                }
                 return Err(format_err(at, "truncated SOT at the end of the codestream"));
             }
-            let b = ra.get(at, 12).await?;
+            // At most one request per hop: a read-ahead window at the SOT, which also
+            // serves the next hops when tile-parts are small.
+            let window = ra.read_ahead();
+            let b = ra.get_window(at, 12, window).await?;
+            if be_u16_at(&b, 0) == Some(marker::EOC) {
+                break;
+            }
             let sot = parse_sot(&b, at)?;
             if u64::from(sot.isot) >= num_tiles {
                 return Err(format_err(at + 4, format!("SOT for tile {} of {num_tiles}", sot.isot)));
