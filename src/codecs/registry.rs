@@ -79,7 +79,7 @@ fn by_numcodecs_id(id: &str, config: Option<&Value>) -> Result<Codec, CodecError
         "lz4" => Codec::b2b(Lz4Codec),
         "bz2" => Codec::b2b(Bz2Codec),
         "crc32" => Codec::b2b(Crc32Codec::from_config(config)?),
-        "crc32c" => Codec::b2b(Crc32cCodec),
+        "crc32c" => Codec::b2b(Crc32cCodec::from_config(config)?),
         "adler32" => Codec::b2b(Adler32Codec::from_config(config)?),
         "fletcher32" => Codec::b2b(Fletcher32Codec),
         "shuffle" => Codec::b2b(ShuffleCodec::from_config(config)?),
