@@ -274,20 +274,37 @@ mod zarr_cli {
         }};
     }
 
+    /// Nodes of a store that can be listed (kerchunk references know all their keys).
+    type Listing = Option<Vec<(String, NodeKind)>>;
+
     /// The store and the node path inside it that `url` designates.
-    async fn open_target(url: &str) -> Result<(Rc<dyn Store>, String), Error> {
+    async fn open_target(url: &str) -> Result<(Rc<dyn Store>, String, Listing), Error> {
         let limits = Limits::default();
         let trimmed = url.trim_end_matches('/');
         for doc in ["/zarr.json", "/.zarray", "/.zgroup", "/.zattrs", "/.zmetadata"] {
             if let Some(base) = trimmed.strip_suffix(doc) {
-                return Ok((Rc::from(open_store(base, RangeOptions::default())), String::new()));
+                return Ok((Rc::from(open_store(base, RangeOptions::default())), String::new(), None));
             }
         }
         if trimmed.to_ascii_lowercase().ends_with(".json") {
             let refs = ReferenceStore::open(trimmed, RangeOptions::default(), &limits).await?;
-            return Ok((Rc::new(refs), String::new()));
+            let mut nodes: Vec<(String, NodeKind)> = refs
+                .references()
+                .refs
+                .keys()
+                .filter_map(|k| {
+                    let (node, leaf) = k.rsplit_once('/').unwrap_or(("", k.as_str()));
+                    match leaf {
+                        ".zarray" => Some((node.to_string(), NodeKind::Array)),
+                        ".zgroup" if !node.is_empty() => Some((node.to_string(), NodeKind::Group)),
+                        _ => None,
+                    }
+                })
+                .collect();
+            nodes.sort_by(|a, b| a.0.cmp(&b.0));
+            return Ok((Rc::new(refs), String::new(), Some(nodes)));
         }
-        Ok((Rc::from(open_store(trimmed, RangeOptions::default())), String::new()))
+        Ok((Rc::from(open_store(trimmed, RangeOptions::default())), String::new(), None))
     }
 
     fn array_json(a: &Array) -> Value {
@@ -347,11 +364,14 @@ mod zarr_cli {
         }
     }
 
-    async fn group_json(g: &Group) -> Result<Value, Error> {
+    async fn group_json(g: &Group, listing: Listing) -> Result<Value, Error> {
         let mut members = Vec::new();
-        for (path, kind) in g.nodes().unwrap_or_default() {
+        for (path, kind) in g.nodes().or(listing).unwrap_or_default() {
             match kind {
-                NodeKind::Array => members.push(array_json(&g.open_array(&path).await?)),
+                NodeKind::Array => members.push(match g.open_array(&path).await {
+                    Ok(a) => array_json(&a),
+                    Err(e) => json!({"node_type": "array", "path": path, "error": e.to_string()}),
+                }),
                 NodeKind::Group => members.push(json!({"node_type": "group", "path": path})),
             }
         }
@@ -412,7 +432,9 @@ mod zarr_cli {
                 outln!("  multiscales {m}");
             }
             for m in o.get("members").and_then(Value::as_array).into_iter().flatten() {
-                if m.get("node_type").and_then(Value::as_str) == Some("array") {
+                if let Some(e) = m.get("error").and_then(Value::as_str) {
+                    outln!("  array /{}  cannot be opened: {e}", m.get("path").and_then(Value::as_str).unwrap_or(""));
+                } else if m.get("node_type").and_then(Value::as_str) == Some("array") {
                     out!("  ");
                     print_text(m);
                 } else {
@@ -423,12 +445,12 @@ mod zarr_cli {
     }
 
     pub async fn info(args: &InfoArgs) -> Result<(), Error> {
-        let (store, path) = open_target(&args.url).await?;
+        let (store, path, listing) = open_target(&args.url).await?;
         let v = match Node::open(store.clone(), &path).await {
             Ok(Node::Array(a)) => array_json(&a),
-            Ok(Node::Group(g)) => group_json(&g).await?,
+            Ok(Node::Group(g)) => group_json(&g, listing).await?,
             Err(rangetile::error::ZarrError::NodeNotFound { .. }) => {
-                group_json(&Group::open(store, &path).await?).await?
+                group_json(&Group::open(store, &path).await?, listing).await?
             }
             Err(e) => return Err(e.into()),
         };
@@ -486,7 +508,7 @@ mod zarr_cli {
     }
 
     pub async fn read(args: &ReadArgs) -> Result<(), Error> {
-        let (store, root) = open_target(&args.url).await?;
+        let (store, root, _) = open_target(&args.url).await?;
         let array = pick_array(store, &root, args).await?;
         let sel = match &args.select {
             Some(s) => Selection::parse(s)?,
