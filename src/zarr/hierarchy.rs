@@ -21,7 +21,9 @@ use std::sync::Arc;
 pub struct OpenOptions {
     /// Limits for everything read through the node.
     pub limits: Limits,
-    /// Only try this format (2 or 3); `None` tries v3 then v2.
+    /// Only try this format (2 or 3). `None` tries v3 `zarr.json` first, then v2: a v3
+    /// store (consolidated or not) opens with one request, a consolidated v2 store with
+    /// two (a 404 for `zarr.json`, then `.zmetadata`); `Some(2)` makes that one.
     pub zarr_format: Option<u8>,
     /// Use consolidated metadata (`.zmetadata`, inline `consolidated_metadata`).
     pub consolidated: bool,
