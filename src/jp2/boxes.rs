@@ -58,6 +58,46 @@ pub struct Ihdr {
     pub compression: u8,
 }
 
+/// A JP2 palette (pclr): `columns[c][i]` is entry `i` of column `c`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Palette {
+    pub columns: Vec<Vec<i32>>,
+    /// Bit depth of each column.
+    pub precision: Vec<u8>,
+    /// Signedness of each column.
+    pub signed: Vec<bool>,
+}
+
+/// Parse a pclr box (I.5.3.4): NE entries of NPC columns of B_i bits each.
+fn parse_pclr(content: &[u8], at: u64) -> Result<Palette, Jp2Error> {
+    let mut c = Cursor::new(content, at);
+    let ne = c.u16("pclr NE")?;
+    let npc = c.u8("pclr NPC")?;
+    if ne == 0 || ne > 1024 || npc == 0 {
+        return Err(format_err(at, format!("pclr: {ne} entries of {npc} columns")));
+    }
+    let mut precision = Vec::with_capacity(usize::from(npc));
+    let mut signed = Vec::with_capacity(usize::from(npc));
+    for _ in 0..npc {
+        let b = c.u8("pclr B")?;
+        let p = (b & 0x7F) + 1;
+        if p > 31 {
+            return Err(format_err(at, format!("pclr: {p}-bit column")));
+        }
+        precision.push(p);
+        signed.push(b & 0x80 != 0);
+    }
+    let mut columns = vec![Vec::with_capacity(usize::from(ne)); usize::from(npc)];
+    for _ in 0..ne {
+        for (col, &p) in columns.iter_mut().zip(&precision) {
+            let n = usize::from(p).div_ceil(8);
+            let raw = c.take(n, "pclr entry")?.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b));
+            col.push(i32::try_from(raw & ((1u32 << p) - 1)).unwrap_or(i32::MAX));
+        }
+    }
+    Ok(Palette { columns, precision, signed })
+}
+
 /// A box found in the file (top level or inside a superbox).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoxInfo {
@@ -87,6 +127,10 @@ pub struct Jp2Boxes {
     pub enumerated_colourspace: Option<u32>,
     /// Top-level boxes in order, up to and including jp2c.
     pub boxes: Vec<BoxInfo>,
+    /// The palette (pclr, I.5.3.4), if any.
+    pub palette: Option<Palette>,
+    /// The component mapping (cmap, I.5.3.5): (CMP, MTYP, PCOL) per output channel.
+    pub component_mapping: Vec<(u16, u8, u8)>,
     /// uuid boxes: (uuid, content).
     pub uuids: Vec<([u8; 16], Bytes)>,
     /// xml boxes, top level or inside asoc, as text.
@@ -188,6 +232,11 @@ fn parse_content(box_type: &[u8; 4], content: &Bytes, at: u64, out: &mut Jp2Boxe
         }
         b"colr" if content.first() == Some(&1) => {
             out.enumerated_colourspace = be_u32_at(content, 3);
+        }
+        b"pclr" => out.palette = Some(parse_pclr(content, at)?),
+        b"cmap" => {
+            out.component_mapping =
+                content.chunks_exact(4).filter_map(|e| Some((be_u16_at(e, 0)?, *e.get(2)?, *e.get(3)?))).collect();
         }
         b"uuid" => {
             if let Some(id) = content.get(0..16).and_then(|s| <[u8; 16]>::try_from(s).ok()) {

@@ -169,6 +169,43 @@ pub fn interleave(planes: Vec<ComponentPlane>) -> Result<DecodedImage, Jp2Error>
     Ok(DecodedImage { width: w, height: h, components: n as u32, samples: ty.convert(data) })
 }
 
+/// Apply a JP2 palette and component mapping (I.5.3.4, I.5.3.5) to decoded planes: each
+/// output channel is a component (MTYP 0) or a palette column indexed by a component's
+/// samples (MTYP 1, indexes clamped to the palette).
+///
+/// # Errors
+/// `Format` when the mapping names a missing component or column.
+pub fn apply_palette(
+    planes: Vec<ComponentPlane>,
+    palette: &super::boxes::Palette,
+    mapping: &[(u16, u8, u8)],
+) -> Result<Vec<ComponentPlane>, Jp2Error> {
+    let bad = |m: String| format_err(0, m);
+    mapping
+        .iter()
+        .map(|&(cmp, mtyp, pcol)| {
+            let src = planes.get(usize::from(cmp)).ok_or_else(|| bad(format!("cmap names component {cmp}")))?;
+            if mtyp == 0 {
+                return Ok(src.clone());
+            }
+            let col = palette.columns.get(usize::from(pcol)).ok_or_else(|| bad(format!("cmap names column {pcol}")))?;
+            let last = col.len().saturating_sub(1);
+            let data = src
+                .data
+                .iter()
+                .map(|&v| col.get(usize::try_from(v.max(0)).unwrap_or(0).min(last)).copied().unwrap_or(0))
+                .collect();
+            Ok(ComponentPlane {
+                width: src.width,
+                height: src.height,
+                precision: palette.precision.get(usize::from(pcol)).copied().unwrap_or(8),
+                signed: palette.signed.get(usize::from(pcol)).copied().unwrap_or(false),
+                data,
+            })
+        })
+        .collect()
+}
+
 /// The size of component `c` of the image area of `siz` at `reduce` (B-14).
 pub fn component_size(siz: &Siz, c: usize, reduce: u32) -> Option<(u32, u32)> {
     let comp = siz.components.get(c)?;

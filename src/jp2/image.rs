@@ -337,6 +337,22 @@ impl Jp2Image {
         TileIndex::sot_walk(&mut ra, &self.header, self.codestream_end, &self.limits).await
     }
 
+    /// Apply the file's JP2 palette and component mapping (pclr/cmap) to decoded planes;
+    /// planes are returned unchanged when the file has no palette. Reads return raw
+    /// components (the corpus convention); this gives what a viewer shows.
+    ///
+    /// # Errors
+    /// `Format` when the mapping names a missing component or palette column.
+    pub fn apply_palette(&self, planes: Vec<ComponentPlane>) -> Result<Vec<ComponentPlane>, Jp2Error> {
+        match self.boxes.as_ref() {
+            Some(b) if !b.component_mapping.is_empty() => match &b.palette {
+                Some(p) => super::decode::apply_palette(planes, p, &b.component_mapping),
+                None => Ok(planes),
+            },
+            _ => Ok(planes),
+        }
+    }
+
     /// The external JSON index for this file (`rangetile jp2 index`).
     pub fn index_json(&self) -> serde_json::Value {
         self.index.to_json(self.file_len, &self.header)
