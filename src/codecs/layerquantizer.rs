@@ -18,6 +18,7 @@
 use super::common::{config_err, config_object, format_err, get_i64, get_str, output_cap};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
+use crate::kernels::lorenzo;
 use crate::limits::Limits;
 use serde_json::Value;
 
@@ -108,10 +109,10 @@ impl BytesToBytesCodec for LayerQuantizerCodec {
             let codes = words.get(base..base.saturating_add(plane)).unwrap_or_default();
             for (dst, src) in q.iter_mut().zip(codes) {
                 let u = word(src);
-                *dst = if self.lorenzo { (u ^ 0xAAAA_AAAA).wrapping_sub(0xAAAA_AAAA) as i32 } else { u as i32 };
+                *dst = if self.lorenzo { lorenzo::negabinary_to_i32(u) } else { u as i32 };
             }
             if self.lorenzo {
-                lorenzo_inverse(&mut q, r, c);
+                lorenzo::lorenzo_inverse_2d(&mut q, r, c);
             }
             for &level in &q {
                 let v = if i64::from(level) == nan_code {
@@ -126,54 +127,9 @@ impl BytesToBytesCodec for LayerQuantizerCodec {
     }
 }
 
-/// 2-D inclusive prefix sum in place over a `rows x cols` plane, wrapping.
-fn lorenzo_inverse(q: &mut [i32], rows: usize, cols: usize) {
-    if cols == 0 {
-        return;
-    }
-    let mut prev: Vec<i32> = vec![0; cols];
-    for row in q.chunks_exact_mut(cols).take(rows) {
-        let mut left = 0i32;
-        for (v, up) in row.iter_mut().zip(prev.iter_mut()) {
-            // Running row sum plus the column above: q[i][j] = rowsum[i][..=j] + q[i-1][j].
-            left = left.wrapping_add(*v);
-            *v = left.wrapping_add(*up);
-            *up = *v;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn naive_prefix(r: &[i32], rows: usize, cols: usize) -> Vec<i32> {
-        let mut q = vec![0i32; rows * cols];
-        for i in 0..rows {
-            for j in 0..cols {
-                let mut s = 0i32;
-                for a in 0..=i {
-                    for b in 0..=j {
-                        s = s.wrapping_add(r[a * cols + b]);
-                    }
-                }
-                q[i * cols + j] = s;
-            }
-        }
-        q
-    }
-
-    #[test]
-    fn prefix_sum_matches_naive() {
-        let mut rng = crate::kernels::TestRng::new(7);
-        for _ in 0..50 {
-            let (rows, cols) = (1 + rng.below(9), 1 + rng.below(9));
-            let r: Vec<i32> = (0..rows * cols).map(|_| rng.next_u64() as i32).collect();
-            let mut q = r.clone();
-            lorenzo_inverse(&mut q, rows, cols);
-            assert_eq!(q, naive_prefix(&r, rows, cols));
-        }
-    }
 
     fn frame(words: &[u32]) -> Vec<u8> {
         let data: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();

@@ -9,6 +9,7 @@
 pub mod byteswap;
 pub mod delta;
 pub mod float16;
+pub mod lorenzo;
 pub mod shuffle;
 
 /// A tiny deterministic PRNG (xorshift64*) for the property tests.
