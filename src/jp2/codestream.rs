@@ -65,7 +65,7 @@ pub struct Siz {
 }
 
 /// A rectangle on the reference grid, `[x0, x1) × [y0, y1)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rect {
     pub x0: u32,
     pub y0: u32,

@@ -38,8 +38,9 @@ pub struct Jp2Options {
     pub tlm_index: Option<ExternalIndex>,
 }
 
-/// The recipe of one tile decode: everything but the tile-part bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The recipe of one tile decode: everything but the tile-part bytes. Serialisable, so
+/// a worker can run [`decode_tile`] on fetched bytes without the image.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TileRecipe {
     /// The standalone main header (SOC … last segment before SOT).
     pub main_header: Vec<u8>,

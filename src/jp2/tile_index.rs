@@ -43,7 +43,7 @@ impl TileIndexSource {
 }
 
 /// One tile-part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TilePart {
     /// Tile index (Isot).
     pub tile: u16,
