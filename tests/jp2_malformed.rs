@@ -151,3 +151,20 @@ fn byte_mutations_never_panic() {
         }
     }
 }
+
+#[test]
+fn incomplete_tlm_falls_back_to_the_sot_walk() {
+    // p0_03: 4 tiles with a TLM. Make the last record name tile 2 again: tile 3 is then
+    // missing from the TLM, which is set aside for the SOT walk.
+    let mut b = std::fs::read(corpus().join("openjpeg-conformance/p0_03.j2k")).unwrap();
+    let h = rangetile::jp2::decode::parse_codestream_header(&b, &Default::default()).unwrap();
+    let tlm = h.segments.iter().find(|s| s.marker == 0xFF55).unwrap();
+    let st = ((h.tlm[0].stlm >> 4) & 3) as usize;
+    let sp = if h.tlm[0].stlm & 0x40 != 0 { 4 } else { 2 };
+    assert!(st > 0, "p0_03's TLM carries tile indexes");
+    let last = tlm.end - (st + sp);
+    b[last + st - 1] = 2;
+    let img = open_kind(b).unwrap();
+    assert_eq!(img.tile_index_source(), rangetile::jp2::TileIndexSource::SotWalk);
+    futures::executor::block_on(img.read_tile(1, 1, 0)).unwrap();
+}

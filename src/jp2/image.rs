@@ -208,13 +208,17 @@ impl Jp2Image {
         let num_tiles = header.siz.num_tiles();
         let mut index = None;
         if !header.tlm.is_empty() {
-            index = Some(TileIndex::from_tlm(
+            // A TLM that is malformed or leaves tiles out is not fatal: the next source
+            // (external index, SOT walk) takes over.
+            index = TileIndex::from_tlm(
                 &header.tlm,
                 header.main_header_end,
                 codestream_end,
                 num_tiles,
                 TileIndexSource::Tlm,
-            )?);
+            )
+            .ok()
+            .filter(|i| i.covers_all_tiles(num_tiles));
         }
         if index.is_none() {
             if let Some(ext) = &options.tlm_index {

@@ -100,6 +100,18 @@ impl TileIndex {
         self.parts.iter().filter(|p| u32::from(p.tile) == tile).copied().collect()
     }
 
+    /// Whether every tile `0..num_tiles` has at least one tile-part.
+    pub fn covers_all_tiles(&self, num_tiles: u64) -> bool {
+        let Ok(n) = usize::try_from(num_tiles) else { return false };
+        let mut seen = vec![false; n];
+        for p in &self.parts {
+            if let Some(s) = seen.get_mut(usize::from(p.tile)) {
+                *s = true;
+            }
+        }
+        seen.into_iter().all(|s| s)
+    }
+
     /// Build from TLM segments. `first_sot` is the main header end, `codestream_end`
     /// the end of the codestream (EOC included).
     ///
