@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WASM_TESTS=(wasm_io_node wasm_io_browser)
+WASM_TESTS=(wasm_io_node wasm_io_browser wasm_kernels_node)
 
 if [ "$#" -gt 0 ]; then
   WASM_TESTS=()

@@ -11,6 +11,8 @@ pub mod delta;
 pub mod float16;
 pub mod lorenzo;
 pub mod shuffle;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod simd;
 
 /// A tiny deterministic PRNG (xorshift64*) for the property tests.
 #[cfg(test)]

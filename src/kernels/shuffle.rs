@@ -8,8 +8,34 @@
 //! shuffle, a group of 8 elements) are copied unchanged.
 
 /// Undo a byte shuffle of `src` into `dst` (same length) with elements of `typesize` bytes.
-/// When the lengths differ only the common prefix is written.
+/// When the lengths differ only the common prefix is written. SIMD128 on wasm32 builds
+/// with `simd128` (bit-equal to [`byte_unshuffle_scalar`]), the scalar reference elsewhere.
 pub fn byte_unshuffle(src: &[u8], dst: &mut [u8], typesize: usize) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::shuffle::byte_unshuffle(src, dst, typesize)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        byte_unshuffle_scalar(src, dst, typesize)
+    }
+}
+
+/// Undo a bit shuffle (see [`bit_unshuffle_scalar`]); SIMD128 on wasm32 builds with
+/// `simd128`, bit-equal to the scalar reference.
+pub fn bit_unshuffle(src: &[u8], dst: &mut [u8], typesize: usize) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::shuffle::bit_unshuffle(src, dst, typesize)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        bit_unshuffle_scalar(src, dst, typesize)
+    }
+}
+
+/// The scalar reference of [`byte_unshuffle`].
+pub fn byte_unshuffle_scalar(src: &[u8], dst: &mut [u8], typesize: usize) {
     let len = src.len().min(dst.len());
     let (src, dst) = (src.get(..len).unwrap_or_default(), dst.get_mut(..len).unwrap_or_default());
     if typesize <= 1 {
@@ -57,7 +83,7 @@ fn unshuffle_generic(src: &[u8], dst: &mut [u8], typesize: usize, q: usize) {
 /// Transpose an 8x8 bit matrix held in a `u64` (row `r` = byte `r`, bit `c` of a row =
 /// column `c`): afterwards byte `c` bit `r` holds what was byte `r` bit `c`.
 #[inline]
-fn transpose8x8(mut x: u64) -> u64 {
+pub(crate) fn transpose8x8(mut x: u64) -> u64 {
     let t = (x ^ (x >> 7)) & 0x00AA_00AA_00AA_00AA;
     x ^= t ^ (t << 7);
     let t = (x ^ (x >> 14)) & 0x0000_CCCC_0000_CCCC;
@@ -69,7 +95,8 @@ fn transpose8x8(mut x: u64) -> u64 {
 /// Undo a bit shuffle of `src` into `dst` (same length) with elements of `typesize`
 /// bytes. As c-blosc, when the element count is not a multiple of 8 the data was not
 /// bit-shuffled and is copied unchanged; bytes after the last whole element are copied.
-pub fn bit_unshuffle(src: &[u8], dst: &mut [u8], typesize: usize) {
+/// The scalar reference of [`bit_unshuffle`].
+pub fn bit_unshuffle_scalar(src: &[u8], dst: &mut [u8], typesize: usize) {
     let len = src.len().min(dst.len());
     let (src, dst) = (src.get(..len).unwrap_or_default(), dst.get_mut(..len).unwrap_or_default());
     if typesize == 0 {

@@ -14,6 +14,7 @@
 //! `coalesceGap`, `maxConcurrency`. Reads with equal options share one
 //! [`HttpClient`] and so its byte cache, in-flight deduplication and concurrency bounds.
 
+mod codecs;
 mod error;
 
 use crate::error::Error;
