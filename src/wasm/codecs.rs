@@ -43,9 +43,7 @@ fn decode(config: &str, bytes: Vec<u8>, expected_size: Option<f64>) -> Result<Ve
         Some(s) => return Err(invalid_argument(format!("expectedSize {s} is not a byte count"))),
     };
     match codec {
-        Codec::BytesToBytes(c) => {
-            c.decode(bytes, expected, &Limits::default()).map_err(|e| to_js(&Error::Codec(e)))
-        }
+        Codec::BytesToBytes(c) => c.decode(bytes, expected, &Limits::default()).map_err(|e| to_js(&Error::Codec(e))),
         _ => Err(invalid_argument("decodeChunk takes a bytes → bytes codec (compressor or byte filter)")),
     }
 }
