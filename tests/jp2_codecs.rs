@@ -110,3 +110,18 @@ fn codecs_reject_garbage_with_typed_errors() {
     assert!(s.decode(vec![0xFF, 0x90, 0, 10], None, &l).is_err());
     assert!(s.decode(vec![0xFF, 0x90, 0, 10, 0, 200, 0, 0, 0, 20, 0, 1, 0xFF, 0x93], None, &l).is_err());
 }
+
+#[test]
+fn tlm_inserted_without_updating_the_box_length() {
+    // The reference indexer's `--full-jp2` output: TLM inserted, jp2c LBox not updated.
+    let dir = testdata().join("codecs/s2-virtual-jp2");
+    let exp: Value = serde_json::from_slice(&std::fs::read(dir.join("expected.json")).unwrap()).unwrap();
+    let src = jp2_common::MemSource::from_file(&dir.join("T99XXX_20250101T000000_B03_10m_with_TLM.jp2"));
+    let img = futures::executor::block_on(jp2_common::open(src, None)).unwrap();
+    assert_eq!(img.tile_index_source(), rangetile::jp2::TileIndexSource::Tlm);
+    for (k, tx, ty) in [(0usize, 0u32, 0u32), (120, 10, 10)] {
+        let t = &exp["tiles"][k];
+        let d = futures::executor::block_on(img.read_tile(tx, ty, 0)).unwrap();
+        assert_eq!(sha(&d.samples.to_le_bytes()), t["decoded_valid_region_sha256_u16le"].as_str().unwrap(), "tile {k}");
+    }
+}

@@ -203,6 +203,19 @@ pub(crate) async fn read_boxes(ra: &mut ReadAhead<'_>) -> Result<Jp2Boxes, Jp2Er
             b"jp2c" => {
                 out.codestream_offset = content_at;
                 out.codestream_len = content_len;
+                // Tools that insert a TLM into the codestream without updating LBox leave
+                // the codestream's tail after the box (specs/s2-virtual-jp2.md §5). When
+                // what follows is not a box, the codestream runs to the end of the file,
+                // as OpenJPEG reads it.
+                let end = at + h.len;
+                if end < file_len {
+                    let next = ra.get(end, 8.min(file_len - end)).await?;
+                    let plausible = parse_header(&next, end, file_len).is_ok()
+                        && next.get(4..8).is_some_and(|t| t.iter().all(|c| (0x20..0x7F).contains(c)));
+                    if !plausible {
+                        out.codestream_len = file_len - content_at;
+                    }
+                }
                 return Ok(out);
             }
             b"ftyp" | b"jp2h" | b"uuid" | b"xml " | b"asoc" if content_len <= MAX_METADATA_BOX => {
