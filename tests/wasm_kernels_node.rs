@@ -5,7 +5,8 @@
 //! wasm_kernels_node`.
 #![cfg(target_arch = "wasm32")]
 
-use rangetile::kernels::shuffle;
+use rangetile::kernels::dequantize::{self, LqParams};
+use rangetile::kernels::{lorenzo, shuffle};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// xorshift64* (deterministic).
@@ -88,5 +89,71 @@ fn bit_unshuffle_simd_equals_scalar() {
         shuffle::bit_unshuffle(&src, &mut a, ts);
         shuffle::bit_unshuffle_scalar(&src, &mut b, ts);
         assert_eq!(a, b, "ts {ts} len {len}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn negabinary_simd_equals_scalar() {
+    let mut rng = Rng::new(4);
+    for _ in 0..300 {
+        let n = rng.len() / 4;
+        let off = rng.below(4);
+        let pad = rng.below(4);
+        let codes = rng.bytes(n * 4 + off + pad);
+        let (mut a, mut b) = (vec![7i32; n + 1], vec![7i32; n + 1]);
+        lorenzo::negabinary_le_to_i32(&codes[off..], &mut a[..n]);
+        lorenzo::negabinary_le_to_i32_scalar(&codes[off..], &mut b[..n]);
+        assert_eq!(a, b, "n {n}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn lorenzo_2d_simd_equals_scalar() {
+    let mut rng = Rng::new(5);
+    for _ in 0..300 {
+        let (rows, cols) = (rng.below(40), rng.below(300));
+        let extra = rng.below(cols.max(1));
+        let r: Vec<i32> = (0..rows * cols + extra).map(|_| rng.next() as i32).collect();
+        let (mut a, mut b) = (r.clone(), r.clone());
+        let claimed = rows + rng.below(2); // one row more than there is, sometimes
+        lorenzo::lorenzo_inverse_2d(&mut a, claimed, cols);
+        lorenzo::lorenzo_inverse_2d_scalar(&mut b, claimed, cols);
+        assert_eq!(a, b, "{rows}x{cols}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn lq_dequantize_simd_equals_reference() {
+    let mut rng = Rng::new(6);
+    for round in 0..400 {
+        let nbits = [4u32, 8, 12, 16, 20, 24][rng.below(6)];
+        let nan_code = 1i32 << nbits;
+        let (mn, mx) = match round % 4 {
+            // Ordinary ranges.
+            0 | 1 => {
+                let mn = (rng.next() as i32 as f32) / 1e5;
+                (mn, mn + (rng.below(100_000) as f32 + 1.0) / 100.0)
+            }
+            // Random bit patterns (including huge and tiny magnitudes).
+            2 => {
+                let a = f32::from_bits(rng.next() as u32 & 0xFF7F_FFFF);
+                let b = f32::from_bits(rng.next() as u32 & 0xFF7F_FFFF);
+                (a.min(b), a.max(b))
+            }
+            // Stretched to ±FLT_MAX (planes that held ±inf).
+            _ => (f32::MIN, f32::MAX),
+        };
+        let p = LqParams {
+            delta: f64::from(mx - mn),
+            inv: 1.0 / ((1u64 << nbits) - 1) as f64,
+            mn: f64::from(mn),
+            nan_code,
+        };
+        let n = rng.len() / 4;
+        let levels: Vec<i32> = (0..n).map(|_| rng.below(nan_code as usize + 1) as i32).collect();
+        let (mut a, mut b) = (vec![0u8; n * 4 + 3], vec![0u8; n * 4 + 3]);
+        dequantize::lq_dequantize(&levels, &p, &mut a);
+        dequantize::lq_dequantize_scalar(&levels, &p, &mut b);
+        assert_eq!(a, b, "nbits {nbits} {p:?}");
     }
 }

@@ -18,6 +18,7 @@
 use super::common::{config_err, config_object, format_err, get_i64, get_str, output_cap};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
+use crate::kernels::dequantize::{lq_dequantize, LqParams};
 use crate::kernels::lorenzo;
 use crate::limits::Limits;
 use serde_json::Value;
@@ -74,8 +75,8 @@ impl BytesToBytesCodec for LayerQuantizerCodec {
                 format!("stream of {} bytes is not a whole number of words ≥ 3", stream.len()),
             ));
         }
-        let words: Vec<&[u8]> = stream.chunks_exact(4).collect();
-        let w = |i: usize| words.get(i).map_or(0, |b| word(b));
+        let nwords = stream.len() / 4;
+        let w = |i: usize| stream.get(i.saturating_mul(4)..).map_or(0, word);
         let (p, r, c) = (w(0) as usize, w(1) as usize, w(2) as usize);
         let plane = r.checked_mul(c);
         let total = plane.and_then(|pl| pl.checked_mul(p));
@@ -83,8 +84,8 @@ impl BytesToBytesCodec for LayerQuantizerCodec {
         let (Some(plane), Some(total)) = (plane, total) else {
             return Err(format_err(NAME, "plane sizes overflow"));
         };
-        if want != Some(words.len()) {
-            return Err(format_err(NAME, format!("header P={p} R={r} C={c} does not match {} words", words.len())));
+        if want != Some(nwords) {
+            return Err(format_err(NAME, format!("header P={p} R={r} C={c} does not match {nwords} words")));
         }
         let out_bytes = total.saturating_mul(4);
         if out_bytes > cap {
@@ -95,33 +96,30 @@ impl BytesToBytesCodec for LayerQuantizerCodec {
                 return Err(CodecError::SizeMismatch { codec: NAME, expected: e, got: out_bytes as u64 });
             }
         }
-        let nan_code = 1i64 << self.nbits;
+        // nbits ≤ 24 (from_config), so the sentinel fits an i32.
+        let nan_code = i32::try_from(1i64 << self.nbits.min(24)).unwrap_or(i32::MAX);
         let inv = 1.0f64 / ((1u64 << self.nbits.min(24)).saturating_sub(1)) as f64;
-        let mut out = Vec::with_capacity(out_bytes);
+        let mut out = vec![0u8; out_bytes];
         let mut q = vec![0i32; plane];
-        for k in 0..p {
-            // `3 + 2p + P*R*C == words.len()` was checked, so these sums do not overflow.
+        // `3 + 2P + P*R*C == nwords` was checked, so these offsets do not overflow.
+        let codes_start = p.saturating_mul(2).saturating_add(3).saturating_mul(4);
+        let plane_bytes = plane.saturating_mul(4);
+        let codes = stream.get(codes_start..).unwrap_or_default();
+        for (k, (src, dst)) in
+            codes.chunks(plane_bytes.max(1)).zip(out.chunks_mut(plane_bytes.max(1))).enumerate().take(p)
+        {
             let mn = f32::from_bits(w(k.saturating_add(3)));
             let mx = f32::from_bits(w(k.saturating_add(3).saturating_add(p)));
-            let delta = f64::from(mx - mn);
-            let mn64 = f64::from(mn);
-            let base = p.saturating_mul(2).saturating_add(3).saturating_add(k.saturating_mul(plane));
-            let codes = words.get(base..base.saturating_add(plane)).unwrap_or_default();
-            for (dst, src) in q.iter_mut().zip(codes) {
-                let u = word(src);
-                *dst = if self.lorenzo { lorenzo::negabinary_to_i32(u) } else { u as i32 };
-            }
             if self.lorenzo {
+                lorenzo::negabinary_le_to_i32(src, &mut q);
                 lorenzo::lorenzo_inverse_2d(&mut q, r, c);
+            } else {
+                for (d, s) in q.iter_mut().zip(src.chunks_exact(4)) {
+                    *d = word(s) as i32;
+                }
             }
-            for &level in &q {
-                let v = if i64::from(level) == nan_code {
-                    f32::from_bits(0x7FC0_0000)
-                } else {
-                    (delta * f64::from(level)).mul_add(inv, mn64) as f32
-                };
-                out.extend_from_slice(&v.to_le_bytes());
-            }
+            let params = LqParams { delta: f64::from(mx - mn), inv, mn: f64::from(mn), nan_code };
+            lq_dequantize(&q, &params, dst);
         }
         Ok(out)
     }

@@ -9,7 +9,33 @@ pub fn negabinary_to_i32(u: u32) -> i32 {
 }
 
 /// Map every little-endian negabinary code of `codes` into `out` (as many as both hold).
+/// SIMD128 on wasm32 builds with `simd128`, bit-equal to [`negabinary_le_to_i32_scalar`].
 pub fn negabinary_le_to_i32(codes: &[u8], out: &mut [i32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::lorenzo::negabinary_le_to_i32(codes, out)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        negabinary_le_to_i32_scalar(codes, out)
+    }
+}
+
+/// 2-D Lorenzo inverse (see [`lorenzo_inverse_2d_scalar`]); SIMD128 on wasm32 builds with
+/// `simd128`, bit-equal to the scalar reference.
+pub fn lorenzo_inverse_2d(q: &mut [i32], rows: usize, cols: usize) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::lorenzo::lorenzo_inverse_2d(q, rows, cols)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        lorenzo_inverse_2d_scalar(q, rows, cols)
+    }
+}
+
+/// The scalar reference of [`negabinary_le_to_i32`].
+pub fn negabinary_le_to_i32_scalar(codes: &[u8], out: &mut [i32]) {
     for (c, o) in codes.chunks_exact(4).zip(out.iter_mut()) {
         if let Ok(a) = <[u8; 4]>::try_from(c) {
             *o = negabinary_to_i32(u32::from_le_bytes(a));
@@ -19,7 +45,8 @@ pub fn negabinary_le_to_i32(codes: &[u8], out: &mut [i32]) {
 
 /// 2-D inclusive prefix sum in place over a `rows × cols` plane (C order), wrapping:
 /// `q[i][j] = Σ_{a≤i, b≤j} r[a][b]`. Rows beyond `q.len() / cols` are ignored.
-pub fn lorenzo_inverse_2d(q: &mut [i32], rows: usize, cols: usize) {
+/// The scalar reference of [`lorenzo_inverse_2d`].
+pub fn lorenzo_inverse_2d_scalar(q: &mut [i32], rows: usize, cols: usize) {
     if cols == 0 {
         return;
     }

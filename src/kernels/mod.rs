@@ -8,6 +8,7 @@
 
 pub mod byteswap;
 pub mod delta;
+pub mod dequantize;
 pub mod float16;
 pub mod lorenzo;
 pub mod shuffle;

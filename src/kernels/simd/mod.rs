@@ -7,4 +7,6 @@
 //! pointers; every such access is preceded by a bounds check on the slice it belongs to,
 //! stated next to it.
 
+pub mod dequantize;
+pub mod lorenzo;
 pub mod shuffle;
