@@ -1,5 +1,8 @@
-//! `decodeChunk(config, bytes, expectedSize?)`: decode one chunk with one bytes → bytes
-//! codec (compressors, checksums, byte filters and LayerQuantizer), outside any array.
+//! `decodeChunk(config, bytes, expectedSize?)` and `decodeChunkInto(config, bytes, out)`:
+//! decode one chunk with one bytes → bytes codec (compressors, checksums, byte filters and
+//! LayerQuantizer), outside any array. `decodeChunkInto` writes into a caller's buffer of
+//! exactly the decoded size (no new `ArrayBuffer` per chunk: allocating a fresh 1 MiB
+//! `Uint8Array` costs as much as an lz4 decode).
 //! `config` is a JSON string: a numcodecs (Zarr v2) configuration chosen by `"id"`
 //! (`{"id":"blosc"}`) or a Zarr v3 codec `{"name": ..., "configuration": ...}`; the codec
 //! registry (`crate::codecs::registry`) decides what is supported. Used by `npm run bench`
@@ -22,9 +25,31 @@ use wasm_bindgen::prelude::*;
 /// array → array / array → bytes codec; the codec's own error kinds (`UnsupportedCodec`,
 /// `Codec`/`Checksum`, `LimitExceeded`) otherwise.
 #[wasm_bindgen(js_name = decodeChunk, unchecked_return_type = "Uint8Array")]
-pub fn decode_chunk(config: &str, bytes: &[u8], expected_size: Option<f64>) -> Result<JsValue, JsValue> {
-    let out = decode(config, bytes.to_vec(), expected_size)?;
+pub fn decode_chunk(config: &str, bytes: Vec<u8>, expected_size: Option<f64>) -> Result<JsValue, JsValue> {
+    let out = decode(config, bytes, expected_size)?;
     Ok(Uint8Array::from(out.as_slice()).into())
+}
+
+/// Decode `bytes` with the codec described by `config` (JSON) into `out`, whose length
+/// must be the decoded size; returns the number of bytes written.
+///
+/// # Errors
+/// As [`decode_chunk`]; a decoded size other than `out.length` is the codec's
+/// `SizeMismatch` error.
+#[wasm_bindgen(js_name = decodeChunkInto)]
+pub fn decode_chunk_into(config: &str, bytes: Vec<u8>, out: &Uint8Array) -> Result<u32, JsValue> {
+    let n = out.length();
+    let v = decode(config, bytes, Some(f64::from(n)))?;
+    if v.len() != n as usize {
+        let e = crate::error::CodecError::SizeMismatch {
+            codec: "decodeChunkInto",
+            expected: n.into(),
+            got: v.len() as u64,
+        };
+        return Err(to_js(&Error::Codec(e)));
+    }
+    out.copy_from(&v);
+    Ok(n)
 }
 
 fn decode(config: &str, bytes: Vec<u8>, expected_size: Option<f64>) -> Result<Vec<u8>, JsValue> {
