@@ -23,15 +23,6 @@ const NOT_READABLE: &[(&str, &str)] = &[
     ("refs/xarray-data-grib/2.json#gust", "chunk points into example.grb, not in the corpus (and the grib filter)"),
 ];
 
-/// Arrays that depend on a decoder owned by another module which does not handle them
-/// yet: an error containing the given text is reported as pending (loudly); any other
-/// result is judged as usual, so the array must pass once that decoder does.
-const PENDING_ELSEWHERE: &[(&str, &str, &str)] = &[(
-    "refs/jp2-whole-file/s2_T29UNU_R60m_B04_AOT.refs.json#bands",
-    "imagecodecs_jpeg2k",
-    "the JPEG 2000 codec (src/jp2) fails on T29UNU_20221005T115411_B04_60m.jp2 decoded on its own as well",
-)];
-
 /// How one group of arrays is opened.
 enum Source {
     /// A Zarr store directory (relative to testdata).
@@ -159,7 +150,6 @@ async fn run_corpus(client: Option<&HttpClient>, base: &str, how: &str) {
     let mut passed = 0;
     let mut failures = Vec::new();
     let mut skipped = Vec::new();
-    let mut pending = Vec::new();
     for c in &cases {
         if let Some((_, why)) = NOT_READABLE.iter().find(|(n, _)| *n == c.name) {
             assert!(c.expected.is_none(), "{} is listed as unreadable but has an expected digest", c.name);
@@ -179,11 +169,6 @@ async fn run_corpus(client: Option<&HttpClient>, base: &str, how: &str) {
                 println!("FAIL {}: sha256 {got} != {want}", c.name);
                 failures.push(format!("{}: sha256 {got} != {want}", c.name));
             }
-            Err(e) if PENDING_ELSEWHERE.iter().any(|(n, text, _)| *n == c.name && e.contains(text)) => {
-                let why = PENDING_ELSEWHERE.iter().find(|(n, _, _)| *n == c.name).map_or("", |p| p.2);
-                println!("PENDING {}: {e} ({why})", c.name);
-                pending.push(format!("{}: {e} ({why})", c.name));
-            }
             Err(e) => {
                 println!("FAIL {}: {e}", c.name);
                 failures.push(format!("{}: {e}", c.name));
@@ -194,9 +179,6 @@ async fn run_corpus(client: Option<&HttpClient>, base: &str, how: &str) {
     println!("zarr corpus: {passed}/{readable} arrays bit-exact {how} ({} unreadable by design)", skipped.len());
     for s in &skipped {
         println!("  not readable by design: {s}");
-    }
-    for s in &pending {
-        println!("  PENDING on another module: {s}");
     }
     assert!(failures.is_empty(), "{} of {readable} arrays failed:\n{}", failures.len(), failures.join("\n"));
 }

@@ -1,5 +1,5 @@
 //! Decoding: a pure function of (codestream bytes, reduce level, limits) to component
-//! planes, through the OpenJPEG port (crate `jpeg2k`, feature `openjp2`), then to the
+//! planes, through the OpenJPEG port (crate `openjp2`, driven by [`super::opj`]), then to the
 //! smallest typed representation of the precision, components interleaved H×W×C.
 //!
 //! The sizes the decoder will allocate are computed from SIZ (ISO/IEC 15444-1 B.2, B-14)
@@ -302,31 +302,15 @@ fn crop(p: ComponentPlane, w: u32, h: u32) -> ComponentPlane {
 
 #[cfg(feature = "jpeg2k")]
 fn run_decoder(codestream: &[u8], reduce: u32) -> Result<Vec<ComponentPlane>, Jp2Error> {
-    let go = || -> Result<Vec<ComponentPlane>, Jp2Error> {
-        let params = jpeg2k::DecodeParameters::new().reduce(reduce).ignore_pclr_cmap_cdef();
-        let img = jpeg2k::Image::from_bytes_with(codestream, params)
-            .map_err(|e| Jp2Error::Decode { message: e.to_string() })?;
-        Ok(img
-            .components()
-            .iter()
-            .map(|c| ComponentPlane {
-                width: c.width(),
-                height: c.height(),
-                precision: u8::try_from(c.precision()).unwrap_or(u8::MAX),
-                signed: c.is_signed(),
-                data: c.data().to_vec(),
-            })
-            .collect())
-    };
     #[cfg(not(target_arch = "wasm32"))]
     {
         // The port is not panic-free on every malformed input; natively a panic becomes an error.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(go))
+        std::panic::catch_unwind(|| super::opj::decode(codestream, reduce))
             .unwrap_or_else(|_| Err(Jp2Error::Decode { message: "the JPEG 2000 decoder panicked".into() }))
     }
     #[cfg(target_arch = "wasm32")]
     {
-        go()
+        super::opj::decode(codestream, reduce)
     }
 }
 
