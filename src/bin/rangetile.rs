@@ -152,8 +152,14 @@ async fn cmd_info_jp2(args: &InfoArgs) -> Result<(), Error> {
 
 /// `read` of a JPEG 2000 file (jp2 helper): the whole image at `--level`, components
 /// stacked H×W×C (the corpus convention). Reached from `cmd_read` for JP2 URLs.
-#[allow(dead_code)]
 async fn cmd_read_jp2(args: &ReadArgs) -> Result<(), Error> {
+    if args.array.is_some() || args.select.is_some() {
+        return Err(Error::InvalidArgument {
+            message: "--array and --select are for Zarr stores; a JPEG 2000 file is read whole at --level \
+                      (use `rangetile jp2 read-tile` for one tile)"
+                .into(),
+        });
+    }
     let img = jp2_cli::open(&args.url).await?;
     let level = args.level.unwrap_or(0);
     let r = img.level_rect(level);
@@ -242,6 +248,9 @@ mod jp2_cli {
 // ============================================================================
 
 async fn cmd_read(args: &ReadArgs) -> Result<(), Error> {
+    if is_jp2_url(&args.url) {
+        return cmd_read_jp2(args).await;
+    }
     zarr_cli::read(args).await
 }
 
@@ -281,6 +290,24 @@ mod zarr_cli {
     async fn open_target(url: &str) -> Result<(Rc<dyn Store>, String, Listing), Error> {
         let limits = Limits::default();
         let trimmed = url.trim_end_matches('/');
+        if rangetile::refs::kerchunk_parquet::looks_like_parquet_refs(trimmed) {
+            // kerchunk Parquet references (jp2 helper): a `*.parq` directory.
+            let refs =
+                rangetile::refs::ParquetReferenceStore::open(trimmed, RangeOptions::default(), &limits).await?;
+            let nodes = refs
+                .metadata()
+                .keys()
+                .filter_map(|k| {
+                    let (node, leaf) = k.rsplit_once('/').unwrap_or(("", k.as_str()));
+                    match leaf {
+                        ".zarray" => Some((node.to_string(), NodeKind::Array)),
+                        ".zgroup" if !node.is_empty() => Some((node.to_string(), NodeKind::Group)),
+                        _ => None,
+                    }
+                })
+                .collect();
+            return Ok((Rc::new(refs), String::new(), Some(nodes)));
+        }
         for doc in ["/zarr.json", "/.zarray", "/.zgroup", "/.zattrs", "/.zmetadata"] {
             if let Some(base) = trimmed.strip_suffix(doc) {
                 return Ok((Rc::from(open_store(base, RangeOptions::default())), String::new(), None));

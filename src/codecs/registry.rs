@@ -3,7 +3,7 @@
 //! `numcodecs.*` names zarr-python writes), and maps a whole v2 chain onto the v3 model
 //! ([`v2_chain`], rules in [`crate::codecs`]). `sharding_indexed` is not here: the Zarr
 //! pipeline builds it. The JPEG 2000 codecs (`imagecodecs_jpeg2k`, `jpeg2k`,
-//! `jp2io.zarr.Sentinel2Jpeg2000Codec`) live in `crate::jp2::codec`, registered here
+//! `jp2io.zarr.Sentinel2Jpeg2000Codec`, `rangetile_jp2_tile`) live in `crate::jp2::codec`, registered here
 //! with the `jpeg2k` feature. Unknown ids/names give [`CodecError::UnsupportedCodec`].
 
 use super::adler32::Adler32Codec;
@@ -105,6 +105,11 @@ fn by_numcodecs_id(id: &str, config: Option<&Value>) -> Result<Codec, CodecError
         #[cfg(feature = "jpeg2k")]
         "jp2io.zarr.Sentinel2Jpeg2000Codec" => {
             Codec::b2b(crate::jp2::codec::S2VirtualJp2Codec::from_config(config.unwrap_or(&Value::Null))?)
+        }
+        // The virtual Zarr arrays `rangetile refs` writes (src/jp2/virtual_zarr.rs).
+        #[cfg(feature = "jpeg2k")]
+        "rangetile_jp2_tile" => {
+            Codec::b2b(crate::jp2::codec::Jp2TileCodec::from_config(config.unwrap_or(&Value::Null))?)
         }
         other => return Err(CodecError::UnsupportedCodec { id: other.to_string() }),
     })
