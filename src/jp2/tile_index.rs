@@ -5,7 +5,8 @@
 //!    variant: Ttlm absent/8/16 bits, Ptlm 16/32 bits);
 //! 2. an external index: the `.tlm` layout of `specs/s2-virtual-jp2.md` §1 (file size,
 //!    first-SOT offset, a ready-made TLM segment), or the JSON written by
-//!    `rangetile jp2 index` ([`TileIndex::to_json`]);
+//!    `rangetile jp2 index` ([`TileIndex::to_json`]); the spec's TLM-index Parquet
+//!    (one `.tlm` per band file) is read by [`tlm_index_parquet`];
 //! 3. a walk over the SOT marker segments (A.4.2), one range request per hop outside the
 //!    read-ahead, whose result is cached by the caller.
 //!
@@ -92,6 +93,51 @@ impl ExternalIndex {
             Ok(ExternalIndex::Tlm(bytes.to_vec()))
         }
     }
+}
+
+/// One row of the TLM-index Parquet of `specs/s2-virtual-jp2.md` (columns `product_id`,
+/// `band_id`, `path`, `index`): the `.tlm` index of one band file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlmIndexRow {
+    pub product_id: String,
+    pub band_id: String,
+    /// The band file's path as the index names it.
+    pub path: String,
+    /// The `.tlm` bytes, as an external index for [`super::Jp2Options::tlm_index`].
+    pub index: ExternalIndex,
+}
+
+/// Read a TLM-index Parquet file (held in memory) into its rows.
+///
+/// # Errors
+/// `Format` when it is not a Parquet file with those four columns (nulls in `index`
+/// included), or past the limits.
+pub fn tlm_index_parquet(bytes: &[u8], limits: &Limits) -> Result<Vec<TlmIndexRow>, Jp2Error> {
+    use crate::refs::parquet::{read, ColumnData};
+    let t = read(bytes, limits).map_err(|e| format_err(0, format!("TLM index: {e}")))?;
+    let col = |name: &str| -> Result<&Vec<Option<Vec<u8>>>, Jp2Error> {
+        match t.column(name) {
+            Some(ColumnData::Bytes(v)) => Ok(v),
+            _ => Err(format_err(0, format!("TLM index Parquet without a binary/string column {name:?}"))),
+        }
+    };
+    let (product, band, path, index) = (col("product_id")?, col("band_id")?, col("path")?, col("index")?);
+    let text = |v: &Option<Vec<u8>>| v.as_deref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    (0..t.num_rows)
+        .map(|i| {
+            let idx = index
+                .get(i)
+                .cloned()
+                .flatten()
+                .ok_or_else(|| format_err(0, format!("TLM index Parquet row {i} has no index")))?;
+            Ok(TlmIndexRow {
+                product_id: product.get(i).map(text).unwrap_or_default(),
+                band_id: band.get(i).map(text).unwrap_or_default(),
+                path: path.get(i).map(text).unwrap_or_default(),
+                index: ExternalIndex::Tlm(idx),
+            })
+        })
+        .collect()
 }
 
 impl TileIndex {

@@ -376,6 +376,71 @@ impl References {
     }
 }
 
+/// The opener of [`ReferenceStore::open_with_client`]: HTTP(S) URLs through `client`,
+/// other targets (natively) as local files.
+pub fn default_opener(client: crate::io::HttpClient) -> SourceOpener {
+    Rc::new(move |target: &str| -> Rc<dyn RangeSource> {
+        let l = target.get(..8).unwrap_or(target).to_ascii_lowercase();
+        #[cfg(not(target_arch = "wasm32"))]
+        if !(l.starts_with("http://") || l.starts_with("https://")) {
+            return Rc::new(crate::io::FileSource::new(target.strip_prefix("file://").unwrap_or(target)));
+        }
+        let _ = l;
+        Rc::new(client.source(target))
+    })
+}
+
+/// Fetch reference `r` whole (at most `max` bytes) through `source`.
+///
+/// # Errors
+/// As [`RangeSource::get_range`]; `Truncated` when the target is shorter than the reference.
+pub async fn fetch(r: &Reference, source: &dyn Fn(&str) -> Rc<dyn RangeSource>, max: u64) -> Result<Bytes, IoError> {
+    match r {
+        Reference::Inline(b) => {
+            limits::check("inline reference bytes", b.len() as u64, max)?;
+            Ok(b.clone())
+        }
+        Reference::Whole { url } => source(url).get_all(max).await,
+        Reference::Range { url, offset, length } => {
+            if *length == 0 {
+                return Ok(Bytes::new());
+            }
+            limits::check("referenced chunk bytes", *length, max)?;
+            let b = source(url).get_range(ByteRange::from_offset_len(*offset, *length)?).await?;
+            if b.len() as u64 != *length {
+                return Err(IoError::Truncated { url: url.clone(), expected: *length, got: b.len() as u64 });
+            }
+            Ok(b)
+        }
+    }
+}
+
+/// Fetch byte `ranges` of reference `r` (relative to the referenced bytes) through `source`.
+///
+/// # Errors
+/// As [`RangeSource::get_ranges`]; `InvalidRange` for ranges outside the reference.
+pub async fn fetch_ranges(
+    r: &Reference,
+    source: &dyn Fn(&str) -> Rc<dyn RangeSource>,
+    ranges: &[ByteRange],
+) -> Result<Vec<Bytes>, IoError> {
+    match r {
+        Reference::Inline(b) => ranges.iter().map(|r| slice_inline(b, r)).collect(),
+        Reference::Whole { url } => source(url).get_ranges(ranges).await,
+        Reference::Range { url, offset, length } => {
+            // Translate to absolute ranges of the target, clipped to the reference.
+            let abs = ranges
+                .iter()
+                .map(|r| {
+                    let (a, e) = r.resolve(*length)?;
+                    ByteRange::new(offset + a, offset + e)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            source(url).get_ranges(&abs).await
+        }
+    }
+}
+
 /// A kerchunk reference set as a [`Store`]: the Zarr reader opens it like any other.
 pub struct ReferenceStore {
     refs: References,
@@ -414,15 +479,7 @@ impl ReferenceStore {
         client: crate::io::HttpClient,
         limits: &Limits,
     ) -> Result<Self, ZarrError> {
-        let opener: SourceOpener = Rc::new(move |target: &str| -> Rc<dyn RangeSource> {
-            let l = target.get(..8).unwrap_or(target).to_ascii_lowercase();
-            #[cfg(not(target_arch = "wasm32"))]
-            if !(l.starts_with("http://") || l.starts_with("https://")) {
-                return Rc::new(crate::io::FileSource::new(target.strip_prefix("file://").unwrap_or(target)));
-            }
-            let _ = l;
-            Rc::new(client.source(target))
-        });
+        let opener = default_opener(client);
         let json = opener(url_or_path).get_all(limits.max_metadata_bytes).await?;
         Self::from_json(&json, url_or_path, opener, limits)
     }
@@ -468,41 +525,14 @@ impl Store for ReferenceStore {
     async fn get(&self, key: &str, max: u64) -> Result<Option<Bytes>, IoError> {
         match self.refs.refs.get(key) {
             None => Ok(None),
-            Some(Reference::Inline(b)) => {
-                limits::check("inline reference bytes", b.len() as u64, max)?;
-                Ok(Some(b.clone()))
-            }
-            Some(Reference::Whole { url }) => self.source(url).get_all(max).await.map(Some),
-            Some(Reference::Range { url, offset, length }) => {
-                if *length == 0 {
-                    return Ok(Some(Bytes::new()));
-                }
-                limits::check("referenced chunk bytes", *length, max)?;
-                let b = self.source(url).get_range(ByteRange::from_offset_len(*offset, *length)?).await?;
-                if b.len() as u64 != *length {
-                    return Err(IoError::Truncated { url: url.clone(), expected: *length, got: b.len() as u64 });
-                }
-                Ok(Some(b))
-            }
+            Some(r) => fetch(r, &|u| self.source(u), max).await.map(Some),
         }
     }
 
     async fn get_ranges(&self, key: &str, ranges: &[ByteRange]) -> Result<Option<Vec<Bytes>>, IoError> {
         match self.refs.refs.get(key) {
             None => Ok(None),
-            Some(Reference::Inline(b)) => ranges.iter().map(|r| slice_inline(b, r)).collect::<Result<_, _>>().map(Some),
-            Some(Reference::Whole { url }) => self.source(url).get_ranges(ranges).await.map(Some),
-            Some(Reference::Range { url, offset, length }) => {
-                // Translate to absolute ranges of the target, clipped to the reference.
-                let abs = ranges
-                    .iter()
-                    .map(|r| {
-                        let (a, e) = r.resolve(*length)?;
-                        ByteRange::new(offset + a, offset + e)
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                self.source(url).get_ranges(&abs).await.map(Some)
-            }
+            Some(r) => fetch_ranges(r, &|u| self.source(u), ranges).await.map(Some),
         }
     }
 }
