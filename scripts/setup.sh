@@ -53,9 +53,16 @@ has_wasm_std() { # $@: env assignments selecting a toolchain
   compgen -G "$dir/libstd-*.rlib" >/dev/null
 }
 
+sysweb_ready() {
+  [ -f "$ENV_FILE" ] && dpkg -s rustc-web cargo-web rust-web-src >/dev/null 2>&1 \
+    && rustup toolchain list 2>/dev/null | grep -q '^sysweb'
+}
+
 if has_wasm_std; then
   say "wasm32 std: present in the active toolchain"
   rm -f "$ENV_FILE"
+elif sysweb_ready; then
+  say "wasm32 std: Debian's rustc-web with build-std, set up earlier ($ENV_FILE)"
 else
   if command -v rustup >/dev/null 2>&1; then
     say "wasm32 std: rustup target add wasm32-unknown-unknown"
