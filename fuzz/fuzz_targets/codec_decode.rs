@@ -41,7 +41,15 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Codec::ArrayToArray(c) => {
-            if let Ok(ArrayBytes::Fixed(out)) = c.decode(ArrayBytes::Fixed(rest.to_vec()), &repr, &limits) {
+            // In a pipeline an array→array codec gets exactly its encoded representation's
+            // bytes (the array→bytes step checks the size): give it that many.
+            let Ok(enc) = c.encoded_repr(&repr) else { return };
+            let Some(size) = enc.data_type.size().map(|s| enc.num_elements() * s as u64) else { return };
+            if size > limits.max_decoded_chunk_bytes {
+                return;
+            }
+            let input: Vec<u8> = rest.iter().copied().cycle().chain(std::iter::repeat(0)).take(size as usize).collect();
+            if let Ok(ArrayBytes::Fixed(out)) = c.decode(ArrayBytes::Fixed(input), &repr, &limits) {
                 assert_eq!(Some(out.len() as u64), fixed_cap);
             }
         }
