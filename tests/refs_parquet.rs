@@ -10,13 +10,17 @@
 //! tests/jp2_tlm_parquet.rs on the pyarrow-written TLM indexes of the corpus).
 //!
 //! Two variants per reference set: everything over HTTP (the `.parq` directory from one
-//! range server, targets from another, record_size 3 so arrays span several Parquet
-//! files), and local relative targets. Every array of every `*.expected.json` must match.
+//! range server, targets from another, record_size 3), and local relative targets. Every
+//! array of every `*.expected.json` must match. Plus the references `rangetile refs`
+//! writes for a 100-tile JP2, in Parquet files of 7 references (15 files), which must read
+//! back as the expected whole-image decode.
 
 mod common;
 
 use common::{testdata, RangeServer};
-use rangetile::io::RangeOptions;
+use rangetile::io::{open_source, RangeOptions};
+use rangetile::jp2::virtual_zarr::kerchunk_refs;
+use rangetile::jp2::{Jp2Image, Jp2Options};
 use rangetile::refs::ParquetReferenceStore;
 use rangetile::zarr::digest::sha256_hex;
 use rangetile::zarr::{Group, Node};
@@ -25,6 +29,16 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::rc::Rc;
+
+const AOT60: &str = "jp2/sentinel2-l2a-T29UNU/T29UNU_20221005T115411_AOT_60m.jp2";
+const AOT60_ARRAY: &str = "T29UNU_20221005T115411_AOT_60m";
+
+/// The expected whole-image decode of `AOT60`.
+fn aot60_full_sha() -> String {
+    let p = testdata().join(format!("{AOT60}.expected.json"));
+    let exp: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+    exp["decodes"][0]["full_image_sha256_c_order_le"].as_str().unwrap().to_string()
+}
 
 fn scratch() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("refs_parquet")
@@ -100,11 +114,22 @@ async fn kerchunk_parquet_refs_read_bit_exact() {
     let targets = RangeServer::start(&testdata());
     let out = scratch().join("gen");
     let _ = std::fs::remove_dir_all(&out);
+    // Also references that `rangetile refs` writes (100 tiles of a JP2 as chunks, over
+    // HTTP), in Parquet files of 7 references: 15 files, chunks at every row position.
+    let jp2_url = format!("{}/{AOT60}", targets.url);
+    let img =
+        Jp2Image::open(Rc::from(open_source(&jp2_url, RangeOptions::default())), Jp2Options::default()).await.unwrap();
+    let jp2_refs = kerchunk_refs(&[(jp2_url.clone(), &img)]).unwrap();
+    std::fs::create_dir_all(scratch()).unwrap();
+    let jp2_json = scratch().join("aot60.json");
+    std::fs::write(&jp2_json, jp2_refs.to_string()).unwrap();
     let gen = Command::new(&py)
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/refs_parquet_gen.py"))
         .arg(testdata())
         .arg(&out)
         .arg(&targets.url)
+        .arg(&jp2_json)
+        .arg("7")
         .output()
         .unwrap();
     assert!(gen.status.success(), "refs_parquet_gen.py: {}", String::from_utf8_lossy(&gen.stderr));
@@ -121,7 +146,15 @@ async fn kerchunk_parquet_refs_read_bit_exact() {
             parq.display().to_string()
         };
         sets += 1;
-        for (path, want) in expected_arrays(Path::new(v["expected"].as_str().unwrap())) {
+        let expected = match v["variant"].as_str() {
+            Some("extra") => vec![(AOT60_ARRAY.to_string(), aot60_full_sha())],
+            _ => expected_arrays(Path::new(v["expected"].as_str().unwrap())),
+        };
+        if v["variant"] == "extra" {
+            let files = std::fs::read_dir(parq.join(AOT60_ARRAY)).unwrap().count();
+            assert_eq!(files, 15, "100 references in files of 7");
+        }
+        for (path, want) in expected {
             match read_sha(&location, &path).await {
                 Ok(got) if got == want => passed += 1,
                 Ok(got) => failed.push(format!("{location}#{path}: sha256 {got} != {want}")),
@@ -133,7 +166,7 @@ async fn kerchunk_parquet_refs_read_bit_exact() {
         "kerchunk Parquet references: {passed}/{} arrays bit-exact ({sets} reference sets)",
         passed + failed.len()
     );
-    assert!(sets >= 14, "{sets} reference sets generated");
+    assert!(sets >= 15, "{sets} reference sets generated");
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 
     // Request economy over HTTP: opening reads `.zmetadata` once; a read fetches each

@@ -3,7 +3,7 @@
 Used by tests/refs_parquet.rs at test time (needs the PyPI packages `kerchunk` and
 `fastparquet`); the output goes to a scratch directory, never into the repository.
 
-    python refs_parquet_gen.py TESTDATA OUT TARGET_BASE
+    python refs_parquet_gen.py TESTDATA OUT TARGET_BASE [EXTRA.json RECORD_SIZE]...
 
 For every `refs/<dir>/<name>.refs.json` (or `<n>.json`) under TESTDATA that has an
 `*.expected.json` beside it (the GRIB sets, whose targets are not in the corpus, are left
@@ -14,6 +14,9 @@ does by default):
   (the range server's URL), with record_size 3 so that arrays span several Parquet files;
 - OUT/relative/<dir>/<name>.parq: targets relative to the folder holding the .parq
   directory (local files), default record_size.
+
+- OUT/extra/<name>.parq for each EXTRA.json given (targets kept as they are), with its
+  RECORD_SIZE.
 
 Prints one JSON line per reference set: {"parq": ..., "expected": ..., "variant": ...}.
 """
@@ -74,6 +77,13 @@ def main():
 
             kerchunk.df.refs_to_dataframe(rewrite(refs, relative), target)
             print(json.dumps({"parq": target, "expected": expected, "variant": "relative"}))
+
+    extra = sys.argv[4:]
+    for src, record_size in zip(extra[0::2], extra[1::2]):
+        name = os.path.basename(src)[: -len(".json")] + ".parq"
+        target = os.path.join(out, "extra", name)
+        kerchunk.df.refs_to_dataframe(src, target, record_size=int(record_size))
+        print(json.dumps({"parq": target, "source": src, "variant": "extra"}))
 
 
 if __name__ == "__main__":
