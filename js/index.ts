@@ -46,7 +46,7 @@ export interface ReadOptions {
 }
 
 /** A byte range `[start, end)`: `start` inclusive, `end` exclusive. */
-export type Range = readonly [start: number, end: number];
+export type ByteRange = readonly [start: number, end: number];
 
 /** Counters since the module was loaded. */
 export interface Stats {
@@ -71,7 +71,7 @@ export interface Stats {
  */
 export async function readRange(url: string | URL, start: number, end: number, options?: ReadOptions): Promise<Uint8Array> {
   await ensureWasm();
-  return (await wasm().readRange(resolveUrl(url), start, end, rawOptions(options))) as Uint8Array;
+  return wasm().readRange(resolveUrl(url), start, end, rawOptions(options));
 }
 
 /**
@@ -82,14 +82,14 @@ export async function readRange(url: string | URL, start: number, end: number, o
  * @returns one buffer per range, in the order given
  * @throws {RangetileError} as {@link readRange}
  */
-export async function readRanges(url: string | URL, ranges: readonly Range[], options?: ReadOptions): Promise<Uint8Array[]> {
+export async function readRanges(url: string | URL, ranges: readonly ByteRange[], options?: ReadOptions): Promise<Uint8Array[]> {
   await ensureWasm();
   const flat = new Float64Array(ranges.length * 2);
   ranges.forEach(([s, e], i) => {
     flat[2 * i] = s;
     flat[2 * i + 1] = e;
   });
-  return (await wasm().readRanges(resolveUrl(url), flat, rawOptions(options))) as Uint8Array[];
+  return wasm().readRanges(resolveUrl(url), flat, rawOptions(options));
 }
 
 /**
@@ -100,7 +100,7 @@ export async function readRanges(url: string | URL, ranges: readonly Range[], op
  */
 export async function objectSize(url: string | URL, options?: ReadOptions): Promise<number> {
   await ensureWasm();
-  return (await wasm().objectSize(resolveUrl(url), rawOptions(options))) as number;
+  return wasm().objectSize(resolveUrl(url), rawOptions(options));
 }
 
 /** The request, byte, cache and decode counters since the module was loaded (all zero
@@ -108,7 +108,7 @@ export async function objectSize(url: string | URL, options?: ReadOptions): Prom
 export function stats(): Stats {
   const w = loadedWasm();
   if (!w) return { requests: 0, bytesFetched: 0, cacheHits: 0, decodeMs: 0 };
-  return w.stats() as Stats;
+  return w.stats();
 }
 
 /** Absolute URL: relative URLs resolve against the page, as `fetch` would. */
