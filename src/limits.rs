@@ -30,7 +30,10 @@ pub struct Limits {
     pub header_read_ahead: u64,
     /// Bytes of a JPEG 2000 main header (or of the boxes before it).
     pub max_header_bytes: u64,
-    /// Bytes of requests in flight at once.
+    /// Bytes of requests in flight at once for one read: all the (coalesced) requests
+    /// one `get_ranges` call sends together, and the tile-parts of one JPEG 2000 read,
+    /// checked before any request goes out. Across concurrent reads the HTTP client's
+    /// `max_concurrency` bounds how many such reads run at once.
     pub max_in_flight_bytes: u64,
     /// Number of tiles or tile-parts a JPEG 2000 codestream may declare.
     pub max_tiles: u64,

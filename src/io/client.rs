@@ -286,6 +286,9 @@ impl HttpClient {
         }
         let misses: Vec<ByteRange> = miss_idx.iter().filter_map(|&i| eff.get(i).copied()).collect();
         let plan = plan_requests(&misses, self.inner.options.coalesce_gap);
+        // All requests of one read go out at once: cap their sum before sending any.
+        let in_flight = plan.iter().fold(0u64, |acc, p| acc.saturating_add(p.range.len()));
+        crate::limits::check("bytes in flight of one read", in_flight, self.inner.options.limits.max_in_flight_bytes)?;
         let results = futures::future::join_all(plan.iter().map(|p| self.fetch_planned(url, p.range, cancel))).await;
         for (p, r) in plan.iter().zip(results) {
             let body = r?;
