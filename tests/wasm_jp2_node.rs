@@ -23,6 +23,12 @@ const AOT60: &[u8] =
     include_bytes!("../../shared/testdata/jp2/sentinel2-l2a-T29UNU/T29UNU_20221005T115411_AOT_60m.jp2");
 const AOT60_EXP: &str =
     include_str!("../../shared/testdata/jp2/sentinel2-l2a-T29UNU/T29UNU_20221005T115411_AOT_60m.jp2.expected.json");
+const B0460: &[u8] =
+    include_bytes!("../../shared/testdata/jp2/sentinel2-l2a-T29UNU/T29UNU_20221005T115411_B04_60m.jp2");
+const B0460_EXP: &str =
+    include_str!("../../shared/testdata/jp2/sentinel2-l2a-T29UNU/T29UNU_20221005T115411_B04_60m.jp2.expected.json");
+const TLM_PARQUET: &[u8] = include_bytes!("../../shared/testdata/codecs/s2-virtual-jp2/T99XXX_tlm_index.parquet");
+const TLM: &[u8] = include_bytes!("../../shared/testdata/codecs/s2-virtual-jp2/T99XXX_20250101T000000_B03_10m.tlm");
 const HT: &[u8] = include_bytes!("../../shared/testdata/jp2/openjpeg-nonregression/byte.jph");
 const HT_EXP: &str = include_str!("../../shared/testdata/jp2/openjpeg-nonregression/byte.jph.expected.json");
 
@@ -66,6 +72,23 @@ fn decodes_a_codestream_bit_exact() {
         let img = interleave(planes).unwrap();
         assert_eq!(sha(&img.samples.to_le_bytes()), full_sha(CTHEAD_EXP, level as usize));
     }
+}
+
+/// A 100-tile, 2.7 MB codestream decoded whole (the decoder seeks back past its 1 MiB
+/// read buffer after the first tile).
+#[wasm_bindgen_test]
+fn decodes_a_large_multi_tile_codestream_whole() {
+    let cs = rangetile::jp2::codec::codestream_of(B0460).unwrap();
+    let img = interleave(decode_codestream(cs, 0, &Default::default()).unwrap()).unwrap();
+    assert_eq!(sha(&img.samples.to_le_bytes()), full_sha(B0460_EXP, 0));
+}
+
+/// The Parquet reader (SNAPPY, dictionary pages) in wasm: the s2 TLM index.
+#[wasm_bindgen_test]
+fn reads_the_tlm_index_parquet() {
+    let rows = rangetile::jp2::tlm_index_parquet(TLM_PARQUET, &Default::default()).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].index, rangetile::jp2::ExternalIndex::Tlm(TLM.to_vec()));
 }
 
 #[wasm_bindgen_test]
