@@ -32,6 +32,20 @@ else
   opt=0
 fi
 
+# The release .wasm embeds source paths in panic messages: map the checkout and cargo's
+# registry directories to neutral names so that the published file names no machine
+# path (and no registry host). `--config` appends to the rustflags of
+# .cargo/config.toml (SIMD128, --allow-undefined) instead of replacing them as RUSTFLAGS
+# would.
+remaps=("\"--remap-path-prefix=$PWD=rangetile\"")
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+for d in "$cargo_home"/registry/src/*/ "$cargo_home"/git/checkouts/*/; do
+  [ -d "$d" ] && remaps+=("\"--remap-path-prefix=${d%/}=deps\"")
+done
+remap_config="target.wasm32-unknown-unknown.rustflags=[$(IFS=,; echo "${remaps[*]}")]"
+extra_cargo=(--features simd)
+[ "$profile" = release ] && extra_cargo+=(--config "$remap_config")
+
 rm -rf pkg
 if [ "${RANGETILE_NO_WASM_PACK:-0}" != 1 ] && command -v wasm-pack >/dev/null 2>&1; then
   args=(build --target web --out-dir pkg --no-pack)
@@ -39,10 +53,10 @@ if [ "${RANGETILE_NO_WASM_PACK:-0}" != 1 ] && command -v wasm-pack >/dev/null 2>
   [ "$opt" = 0 ] && args+=(--no-opt)
   [ -n "${RANGETILE_WASM_PACK_BUILD_MODE:-}" ] && args+=(--mode "$RANGETILE_WASM_PACK_BUILD_MODE")
   say "wasm-pack ${args[*]} -- --features simd"
-  wasm-pack --log-level warn "${args[@]}" -- --features simd
+  wasm-pack --log-level warn "${args[@]}" -- "${extra_cargo[@]}"
 else
   say "wasm-pack unavailable: cargo build + wasm-bindgen"
-  cargo_args=(build --lib --target wasm32-unknown-unknown --features simd)
+  cargo_args=(build --lib --target wasm32-unknown-unknown "${extra_cargo[@]}")
   [ "$profile" = release ] && cargo_args+=(--release)
   cargo "${cargo_args[@]}"
   out_dir=$(cargo metadata --format-version 1 --no-deps | node -e \

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -37,6 +37,9 @@ test('npm pack ships dist/, the wasm and its glue, and nothing generated besides
   }
   const stray = files.filter((f) => !/^(package\.json|README\.md|dist\/|js\/|pkg\/rangetile)/.test(f));
   assert.deepEqual(stray, []);
+  // The release build maps source paths (panic messages) away from this machine's.
+  const wasm = (await readFile(path.join(repo, 'pkg/rangetile_bg.wasm'))).toString('latin1');
+  for (const p of [repo.replace(/\/$/, ''), homedir()]) assert.ok(!wasm.includes(p), `the .wasm embeds ${p}`);
 
   // Install the tarball into an empty project and read a range through it.
   const project = path.join(work, 'project');
