@@ -5,7 +5,8 @@
 // screenshot to test-results/demo.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,4 +144,45 @@ test('the demo page reads and shows the right bytes with the expected requests',
   await page.screenshot({ path: path.join(repo, 'test-results/demo.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('npm run demo (scripts/demo.sh) serves the page and ranges of the sample on 127.0.0.1, printing the URL', async () => {
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = s.address();
+      s.close(() => resolve(p));
+    });
+  });
+  const child = spawn('bash', ['scripts/demo.sh'], {
+    cwd: repo,
+    env: { ...process.env, PORT: String(port), RANGETILE_SKIP_SETUP: '1', RANGETILE_SKIP_BUILD: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    let out = '';
+    const pageUrl = await new Promise((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /rangetile demo: (\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`demo.sh exited (${code}) before printing its URL:\n${out}`)));
+    });
+    assert.equal(pageUrl, `http://127.0.0.1:${port}/www/index.html`);
+    const page = await fetch(pageUrl);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type'), /^text\/html/);
+    assert.match(await page.text(), /window\.rangetileDemo/);
+    const wasm = await fetch(new URL('../pkg/rangetile_bg.wasm', pageUrl));
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    await wasm.arrayBuffer();
+    const part = await fetch(new URL('data/sample.bin', pageUrl), { headers: { Range: 'bytes=1000-1015' } });
+    assert.equal(part.status, 206);
+    assert.deepEqual(new Uint8Array(await part.arrayBuffer()), sampleBytes(1000, 1016));
+    // Only the site is served, not the rest of the checkout.
+    assert.equal((await fetch(`http://127.0.0.1:${port}/package.json`)).status, 404);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+  }
 });
