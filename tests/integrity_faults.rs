@@ -26,6 +26,9 @@ fn client() -> HttpClient {
     HttpClient::new(RangeOptions { coalesce_gap: 0, cache_bytes: 0, ..RangeOptions::default() })
 }
 
+/// What the error of a read touching the bad object must be.
+type ErrCheck = dyn Fn(&ZarrError) -> bool;
+
 /// How the one bad object misbehaves.
 #[derive(Debug, Clone, Copy)]
 enum Fault {
@@ -171,7 +174,7 @@ async fn one_faulty_chunk_of_a_v2_array_fails_alone() {
     // 10 chunks of 24x33x49 along time; chunk 3 is the faulty one.
     let block = [24, 33, 49];
     let bad = |c: &[u64]| c[0] == 3;
-    let cases: [(Fault, &dyn Fn(&ZarrError) -> bool); 4] = [
+    let cases: [(Fault, &ErrCheck); 4] = [
         (Fault::Server("status=403"), &|e| http(e, 403)),
         (Fault::Server("status=500"), &|e| http(e, 500)),
         (Fault::Server("truncate=100"), &truncated),
@@ -199,7 +202,7 @@ async fn one_faulty_shard_of_a_v3_array_fails_alone() {
     let key = format!("{path}/c/1/0");
     let block = [16, 32];
     let bad = |c: &[u64]| c[0] >= 4 && c[1] <= 1;
-    let cases: [(Fault, &dyn Fn(&ZarrError) -> bool); 5] = [
+    let cases: [(Fault, &ErrCheck); 5] = [
         (Fault::Server("status=403"), &|e| http(e, 403)),
         (Fault::Server("status=500"), &|e| http(e, 500)),
         (Fault::Server("truncate=10"), &truncated),
