@@ -23,6 +23,7 @@ small() { find "$data" -type f "$@" -size -"${MAXK:-256}"k; }
 while IFS= read -r f; do link zarr_v2_metadata "$f"; done < <(small \( -name .zarray -o -name .zmetadata \))
 while IFS= read -r f; do link zarr_v3_metadata "$f"; done < <(small -name zarr.json)
 while IFS= read -r f; do link kerchunk_refs "$f"; done < <(find "$data/refs" "$data/codecs" -type f -name '*.json' ! -name '*expected*' -size -1024k)
+while IFS= read -r f; do link parquet_refs "$f"; done < <(find "$data" -type f \( -name '*.parquet' -o -path '*.parq/*' \) -size -1024k)
 while IFS= read -r f; do link shard_index "$f"; done < <(find "$data" -type f -path '*shard*' -path '*/c/*' -size -256k | head -200)
 while IFS= read -r f; do link jp2_open "$f"; done < <(MAXK=512 small \( -name '*.jp2' -o -name '*.j2k' -o -name '*.j2c' -o -name '*.jph' -o -name '*.jhc' \))
 while IFS= read -r f; do link j2k_main_header "$f"; done < <(MAXK=512 small \( -name '*.j2k' -o -name '*.j2c' -o -name '*.jph' -o -name '*.jhc' \))

@@ -10,7 +10,7 @@ use std::path::Path;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 10] = [
+const TARGETS: [(&str, Target); 11] = [
     ("zarr_v2_metadata", fuzz::zarr_v2_metadata),
     ("zarr_v3_metadata", fuzz::zarr_v3_metadata),
     ("codec_decode", fuzz::codec_decode),
@@ -21,6 +21,7 @@ const TARGETS: [(&str, Target); 10] = [
     ("jp2_tile_decode", fuzz::jp2_tile_decode),
     ("kerchunk_refs", fuzz::kerchunk_refs),
     ("split_invariance", fuzz::split_invariance),
+    ("parquet_refs", fuzz::parquet_refs),
 ];
 
 #[test]

@@ -543,3 +543,16 @@ pub fn split_invariance(input: &[u8]) {
         Err(e) => assert!(direct.iter().any(Option::is_none), "batch failed ({e}) though every range is valid"),
     }
 }
+
+/// Fuzz target `parquet_refs`: the small Parquet reader behind kerchunk Parquet references
+/// and TLM-index Parquet files (footer, Thrift metadata, row groups, pages, PLAIN and
+/// dictionary encodings, definition levels). Every column must have the declared number of
+/// rows. Input: the file.
+pub fn parquet_refs(data: &[u8]) {
+    let limits = small_limits();
+    if let Ok(t) = rangetile::refs::parquet::read(data, &limits) {
+        for (_, c) in &t.columns {
+            assert_eq!(c.len(), t.num_rows);
+        }
+    }
+}
