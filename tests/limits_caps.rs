@@ -6,7 +6,7 @@
 //! Caps covered: decoded bytes per chunk (metadata and shard), output bytes of a
 //! selection, dimensions, chunks per selection, metadata document bytes, encoded bytes of
 //! a chunk or an inner chunk, bytes in flight (one range, and all ranges of one read),
-//! JPEG 2000 header read-ahead and header bytes, image side, tiles.
+//! JPEG 2000 header read-ahead and header bytes, image side, tiles, decoded tile bytes.
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -396,4 +396,15 @@ fn jpeg2000_header_read_ahead_and_header_bytes_are_capped() {
     assert_eq!(log[0], ByteRange::new(0, 512).unwrap());
     let fetched: u64 = log.iter().map(ByteRange::len).sum();
     assert!(fetched <= (16 << 10) + 512, "fetched {fetched} bytes: {log:?}");
+}
+
+#[test]
+fn jpeg2000_decoded_tile_bytes_are_capped_before_decoding() {
+    // A 4096 x 4096 one-tile image: 64 MiB of i32 samples, refused before the decoder runs
+    // (which would allocate them) under a 1 MiB cap.
+    let mut cs = codestream(4096, 4096, 4096, 4096, 0);
+    cs.extend_from_slice(&[0xFF, 0x90, 0, 10, 0, 0, 0, 0, 0, 14, 0, 1, 0xFF, 0x93, 0xFF, 0xD9]);
+    let limits = Limits { max_decoded_chunk_bytes: 1 << 20, ..Limits::default() };
+    let r = largest_alloc(|| rangetile::jp2::decode::decode_codestream(&cs, 0, &limits));
+    assert_limit(r, "decoded JPEG 2000 bytes", 4096 * 4096 * 4, 1 << 20);
 }
