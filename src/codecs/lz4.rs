@@ -103,7 +103,7 @@ fn read_len(block: &[u8], ip: &mut usize) -> Option<usize> {
 /// Copy the match `out[from..from + ml]` to `out[op..]` with LZ4 semantics (the source
 /// may overlap the bytes being written). Caller: `from < op`, `op + ml <= out.len()`.
 #[inline]
-fn copy_match(out: &mut [u8], from: usize, op: usize, ml: usize) {
+pub(crate) fn copy_match(out: &mut [u8], from: usize, op: usize, ml: usize) {
     let off = op.saturating_sub(from);
     let end = op.saturating_add(ml);
     if off >= 16 && ml <= 16 && op.saturating_add(16) <= out.len() {

@@ -89,6 +89,7 @@ pub mod transpose;
 pub mod vlen;
 pub mod zlib;
 pub mod zstd;
+pub mod zstd_dec;
 
 use crate::error::CodecError;
 use crate::limits::Limits;

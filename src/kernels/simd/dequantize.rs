@@ -26,6 +26,9 @@ fn half(q: v128, delta: v128, inv: v128, mn: v128, tiny: v128, signless: v128) -
 }
 
 /// Dequantise `levels` into little-endian float32 `out`.
+// Kept out of line: a small hot function reaches V8's optimising tier quickly,
+// where a loop inlined into a large decoder can run for long in the baseline tier.
+#[inline(never)]
 pub fn lq_dequantize(levels: &[i32], p: &LqParams, out: &mut [u8]) {
     let n = levels.len().min(out.len() / 4);
     let (levels, out) = (levels.get(..n).unwrap_or_default(), out.get_mut(..n * 4).unwrap_or_default());

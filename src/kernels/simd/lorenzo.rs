@@ -6,6 +6,9 @@
 use core::arch::wasm32::*;
 
 /// See `crate::kernels::lorenzo::negabinary_le_to_i32_scalar`.
+// Kept out of line: a small hot function reaches V8's optimising tier quickly,
+// where a loop inlined into a large decoder can run for long in the baseline tier.
+#[inline(never)]
 pub fn negabinary_le_to_i32(codes: &[u8], out: &mut [i32]) {
     let n = out.len().min(codes.len() / 4);
     let (codes, out) = (codes.get(..n * 4).unwrap_or_default(), out.get_mut(..n).unwrap_or_default());
@@ -27,6 +30,9 @@ pub fn negabinary_le_to_i32(codes: &[u8], out: &mut [i32]) {
 }
 
 /// See `crate::kernels::lorenzo::lorenzo_inverse_2d_scalar`.
+// Kept out of line: a small hot function reaches V8's optimising tier quickly,
+// where a loop inlined into a large decoder can run for long in the baseline tier.
+#[inline(never)]
 pub fn lorenzo_inverse_2d(q: &mut [i32], rows: usize, cols: usize) {
     if cols == 0 {
         return;

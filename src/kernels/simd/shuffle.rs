@@ -7,6 +7,9 @@
 use core::arch::wasm32::*;
 
 /// Undo a byte shuffle (see `crate::kernels::shuffle::byte_unshuffle_scalar`).
+// Kept out of line: a small hot function reaches V8's optimising tier quickly,
+// where a loop inlined into a large decoder can run for long in the baseline tier.
+#[inline(never)]
 pub fn byte_unshuffle(src: &[u8], dst: &mut [u8], typesize: usize) {
     let len = src.len().min(dst.len());
     let (src, dst) = (src.get(..len).unwrap_or_default(), dst.get_mut(..len).unwrap_or_default());
@@ -178,9 +181,12 @@ unsafe fn unshuffle8(src: *const u8, dst: *mut u8, q: usize) {
 fn transpose16(m: &mut [v128; 16]) {
     for _ in 0..4 {
         let mut n = [u8x16_splat(0); 16];
-        for j in 0..8 {
-            n[2 * j] = lo8(m[j], m[j + 8]);
-            n[2 * j + 1] = hi8(m[j], m[j + 8]);
+        let (lo, hi) = m.split_at(8);
+        for (pair, (x, y)) in n.chunks_exact_mut(2).zip(lo.iter().zip(hi)) {
+            if let [p0, p1] = pair {
+                *p0 = lo8(*x, *y);
+                *p1 = hi8(*x, *y);
+            }
         }
         *m = n;
     }
@@ -259,6 +265,9 @@ fn planes_to_bytes(planes: &[u8], out: &mut [u8], nb: usize) {
 }
 
 /// Undo a bit shuffle (see `crate::kernels::shuffle::bit_unshuffle_scalar`).
+// Kept out of line: a small hot function reaches V8's optimising tier quickly,
+// where a loop inlined into a large decoder can run for long in the baseline tier.
+#[inline(never)]
 pub fn bit_unshuffle(src: &[u8], dst: &mut [u8], typesize: usize) {
     let len = src.len().min(dst.len());
     let (src, dst) = (src.get(..len).unwrap_or_default(), dst.get_mut(..len).unwrap_or_default());

@@ -1,0 +1,966 @@
+//! A Zstandard decoder (RFC 8878) written for speed in wasm: frames are decoded straight
+//! into one flat output buffer (a Zarr chunk is decoded whole, so the window is simply
+//! the output so far: no ring buffer, matches are copies within the output), literals
+//! are Huffman-decoded through a single-symbol table with a 64-bit bit container
+//! (libzstd's reading scheme), and matches use the lz4 decoder's copy routine (16-byte
+//! copies, fills and doubling copies for overlapping matches, `memory.copy` otherwise).
+//!
+//! Covered: skippable frames (caller), frame header (window, dictionary id, content
+//! size, checksum flag), raw/RLE/compressed blocks, raw/RLE/Huffman/treeless literals
+//! (1 or 4 streams, FSE-compressed or direct Huffman weights), sequences with
+//! predefined/RLE/FSE/repeat modes, repeat offsets, content checksum (XXH64). Frames that
+//! need a dictionary are `Unsupported`. Every read and write is bounds-checked: malformed
+//! input is an error, never a panic, and the output never exceeds the caller's cap.
+
+use crate::codecs::lz4::copy_match;
+
+/// Why a frame could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZstdError {
+    /// Malformed or truncated data.
+    Format(&'static str),
+    /// The frame needs a feature we do not decode (dictionaries).
+    Unsupported(&'static str),
+    /// The output would exceed the cap.
+    TooLarge,
+    /// Content checksum mismatch (stored, computed low 32 bits of XXH64).
+    Checksum(u32, u32),
+}
+
+type R<T> = Result<T, ZstdError>;
+use ZstdError::Format as F;
+
+const MAGIC: u32 = 0xFD2F_B528;
+const MAX_BLOCK: usize = 128 * 1024;
+
+/// The little-endian u32 at `at`, if `src` holds it.
+pub(crate) fn le32(src: &[u8], at: usize) -> Option<u32> {
+    let b: [u8; 4] = src.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_le_bytes(b))
+}
+
+// ---------------------------------------------------------------------------------------
+// Bit readers
+
+/// Backward bit reader (FSE and Huffman streams): the stream is read from its last byte
+/// towards its first, most significant bits first; the last byte holds a 1-bit end marker.
+struct BackBits<'a> {
+    src: &'a [u8],
+    /// Start index of the 8-byte window loaded in `c`.
+    ptr: usize,
+    c: u64,
+    /// Bits of `c` consumed from the top.
+    consumed: u32,
+    /// Bits below the real stream start inside the first window (short streams).
+    pad: u32,
+}
+
+#[inline(always)]
+fn load64(src: &[u8], at: usize) -> u64 {
+    match src.get(at..at.wrapping_add(8)) {
+        Some(s) => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(s);
+            u64::from_le_bytes(a)
+        }
+        None => 0,
+    }
+}
+
+impl<'a> BackBits<'a> {
+    fn new(src: &'a [u8]) -> R<Self> {
+        let last = *src.last().ok_or(F("empty bit stream"))?;
+        if last == 0 {
+            return Err(F("bit stream without end marker"));
+        }
+        let marker = last.leading_zeros() + 1;
+        if src.len() >= 8 {
+            let ptr = src.len() - 8;
+            Ok(BackBits { src, ptr, c: load64(src, ptr), consumed: marker, pad: 0 })
+        } else {
+            let mut c = 0u64;
+            for (i, b) in src.iter().enumerate() {
+                c |= u64::from(*b) << (8 * (8 - src.len() + i));
+            }
+            let pad = 8 * (8 - src.len() as u32);
+            Ok(BackBits { src, ptr: 0, c, consumed: marker, pad })
+        }
+    }
+
+    /// The next `n` bits (0..=56 after a reload) without consuming them.
+    #[inline(always)]
+    fn look(&self, n: u32) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        self.c.checked_shl(self.consumed).unwrap_or(0) >> (64 - n)
+    }
+
+    #[inline(always)]
+    fn skip(&mut self, n: u32) {
+        self.consumed = self.consumed.wrapping_add(n);
+    }
+
+    #[inline(always)]
+    fn read(&mut self, n: u32) -> u64 {
+        let v = self.look(n);
+        self.skip(n);
+        v
+    }
+
+    /// Refill the container so at least 56 bits are available (unless near the start).
+    #[inline(always)]
+    fn reload(&mut self) {
+        if self.consumed > 64 {
+            return; // overflowed: every further read gives zeros; `finished` is false.
+        }
+        if self.ptr >= 8 {
+            self.ptr -= (self.consumed >> 3) as usize;
+            self.consumed &= 7;
+            self.c = load64(self.src, self.ptr);
+        } else if self.ptr > 0 {
+            let nb = ((self.consumed >> 3) as usize).min(self.ptr);
+            self.ptr -= nb;
+            self.consumed -= 8 * nb as u32;
+            self.c = load64(self.src, self.ptr);
+        }
+    }
+
+    /// Whether exactly every bit of the stream was consumed.
+    fn finished(&self) -> bool {
+        self.ptr == 0 && self.consumed == 64 - self.pad
+    }
+
+    fn overflowed(&self) -> bool {
+        self.ptr == 0 && self.consumed > 64 - self.pad
+    }
+}
+
+/// Forward bit reader (FSE table descriptions): least significant bits first.
+struct FwdBits<'a> {
+    src: &'a [u8],
+    bit: usize,
+}
+
+impl FwdBits<'_> {
+    fn read(&mut self, n: u32) -> R<u32> {
+        let byte = self.bit >> 3;
+        let shift = (self.bit & 7) as u32;
+        if byte >= self.src.len() {
+            return Err(F("truncated FSE table description"));
+        }
+        let mut w = 0u64;
+        for (i, b) in self.src.iter().skip(byte).take(8).enumerate() {
+            w |= u64::from(*b) << (8 * i);
+        }
+        self.bit = self.bit.wrapping_add(n as usize);
+        if self.bit > self.src.len() * 8 {
+            return Err(F("truncated FSE table description"));
+        }
+        Ok(((w >> shift) & ((1u64 << n) - 1)) as u32)
+    }
+    fn peek(&self, n: u32) -> u32 {
+        let byte = self.bit >> 3;
+        let shift = (self.bit & 7) as u32;
+        let mut w = 0u64;
+        for (i, b) in self.src.iter().skip(byte).take(8).enumerate() {
+            w |= u64::from(*b) << (8 * i);
+        }
+        ((w >> shift) & ((1u64 << n) - 1)) as u32
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// FSE
+
+#[derive(Clone, Copy, Default, Debug)]
+struct FseEntry {
+    symbol: u8,
+    nbits: u8,
+    base: u16,
+}
+
+#[derive(Clone, Default, Debug)]
+struct FseTable {
+    log: u32,
+    entries: Vec<FseEntry>,
+}
+
+impl FseTable {
+    fn rle(symbol: u8) -> Self {
+        FseTable { log: 0, entries: vec![FseEntry { symbol, nbits: 0, base: 0 }] }
+    }
+
+    /// Build the decoding table of a normalised distribution (`-1` = "less than 1").
+    fn build(norm: &[i16], log: u32) -> R<Self> {
+        let size = 1usize << log;
+        let mut entries = vec![FseEntry::default(); size];
+        let mut next = vec![0u32; norm.len()];
+        let mut high = size - 1;
+        for (s, (&n, nx)) in norm.iter().zip(next.iter_mut()).enumerate() {
+            if n == -1 {
+                let e = entries.get_mut(high).ok_or(F("FSE table overflow"))?;
+                e.symbol = s as u8;
+                high = high.checked_sub(1).ok_or(F("FSE table overflow"))?;
+                *nx = 1;
+            } else {
+                *nx = u32::try_from(n).map_err(|_| F("bad FSE count"))?;
+            }
+        }
+        let step = (size >> 1) + (size >> 3) + 3;
+        let mask = size - 1;
+        let mut pos = 0usize;
+        for (s, &n) in norm.iter().enumerate() {
+            for _ in 0..n.max(0) {
+                if let Some(e) = entries.get_mut(pos) {
+                    e.symbol = s as u8;
+                }
+                pos = (pos + step) & mask;
+                while pos > high {
+                    pos = (pos + step) & mask;
+                }
+            }
+        }
+        if pos != 0 {
+            return Err(F("FSE distribution does not fill its table"));
+        }
+        for e in entries.iter_mut() {
+            let nx = next.get_mut(usize::from(e.symbol)).ok_or(F("FSE symbol"))?;
+            let state = *nx;
+            *nx += 1;
+            if state == 0 {
+                return Err(F("FSE state"));
+            }
+            let nbits = log - (31 - state.leading_zeros());
+            e.nbits = nbits as u8;
+            e.base = ((state << nbits) as usize).wrapping_sub(size) as u16;
+        }
+        Ok(FseTable { log, entries })
+    }
+
+    /// Read a table description (RFC 8878 § 4.1.1) from the start of `src`; returns the
+    /// table and the bytes used.
+    fn read(src: &[u8], max_log: u32, max_symbol: usize) -> R<(Self, usize)> {
+        let mut br = FwdBits { src, bit: 0 };
+        let log = br.read(4)? + 5;
+        if log > max_log {
+            return Err(F("FSE accuracy log too large"));
+        }
+        let mut remaining: i32 = (1 << log) + 1;
+        let mut threshold: i32 = 1 << log;
+        let mut nbits = log + 1;
+        let mut norm: Vec<i16> = Vec::with_capacity(max_symbol + 1);
+        let mut prev0 = false;
+        while remaining > 1 {
+            if prev0 {
+                loop {
+                    let r = br.read(2)?;
+                    norm.resize(norm.len() + r as usize, 0);
+                    if r != 3 {
+                        break;
+                    }
+                    if norm.len() > max_symbol + 1 {
+                        return Err(F("FSE zero run too long"));
+                    }
+                }
+            }
+            if norm.len() > max_symbol {
+                return Err(F("too many FSE symbols"));
+            }
+            let max = (2 * threshold - 1) - remaining;
+            let low = br.peek(nbits - 1) as i32;
+            let mut count;
+            if low < max {
+                count = low;
+                br.read(nbits - 1)?;
+            } else {
+                count = br.read(nbits)? as i32;
+                if count >= threshold {
+                    count -= max;
+                }
+            }
+            count -= 1;
+            remaining -= count.abs();
+            norm.push(count as i16);
+            prev0 = count == 0;
+            while remaining < threshold && nbits > 1 {
+                nbits -= 1;
+                threshold >>= 1;
+            }
+        }
+        if remaining != 1 || norm.len() > max_symbol + 1 {
+            return Err(F("corrupt FSE distribution"));
+        }
+        let used = br.bit.div_ceil(8);
+        Ok((FseTable::build(&norm, log)?, used))
+    }
+}
+
+const LL_DEFAULT: [i16; 36] =
+    [4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1, -1, -1, -1, -1];
+const ML_DEFAULT: [i16; 53] = [
+    1, 4, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1,
+];
+const OF_DEFAULT: [i16; 29] =
+    [1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1];
+
+const LL_BASE: [u32; 36] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 22, 24, 28, 32, 40, 48, 64, 128, 256, 512, 1024,
+    2048, 4096, 8192, 16384, 32768, 65536,
+];
+const LL_BITS: [u8; 36] =
+    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+const ML_BASE: [u32; 53] = [
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+    33, 34, 35, 37, 39, 41, 43, 47, 51, 59, 67, 83, 99, 131, 259, 515, 1027, 2051, 4099, 8195, 16387, 32771, 65539,
+];
+const ML_BITS: [u8; 53] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2,
+    3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+];
+
+// ---------------------------------------------------------------------------------------
+// Huffman
+
+#[derive(Clone, Copy, Default, Debug)]
+struct HufEntry {
+    symbol: u8,
+    nbits: u8,
+}
+
+#[derive(Clone, Default, Debug)]
+struct HufTable {
+    log: u32,
+    entries: Vec<HufEntry>,
+}
+
+impl HufTable {
+    /// Read a Huffman tree description (RFC 8878 § 4.2.1); returns the table and bytes used.
+    fn read(src: &[u8]) -> R<(Self, usize)> {
+        let h = usize::from(*src.first().ok_or(F("truncated Huffman tree"))?);
+        let mut weights: Vec<u8> = Vec::with_capacity(256);
+        let used;
+        if h < 128 {
+            // FSE-compressed weights, two interleaved states.
+            let body = src.get(1..1 + h).ok_or(F("truncated Huffman weights"))?;
+            let (fse, n) = FseTable::read(body, 6, 255)?;
+            let mut br = BackBits::new(body.get(n..).ok_or(F("Huffman weights"))?)?;
+            br.reload();
+            let mut s1 = br.read(fse.log) as usize;
+            let mut s2 = br.read(fse.log) as usize;
+            loop {
+                let e1 = *fse.entries.get(s1).ok_or(F("FSE state"))?;
+                weights.push(e1.symbol);
+                br.reload();
+                s1 = usize::from(e1.base) + br.read(u32::from(e1.nbits)) as usize;
+                if br.overflowed() {
+                    weights.push(fse.entries.get(s2).ok_or(F("FSE state"))?.symbol);
+                    break;
+                }
+                let e2 = *fse.entries.get(s2).ok_or(F("FSE state"))?;
+                weights.push(e2.symbol);
+                s2 = usize::from(e2.base) + br.read(u32::from(e2.nbits)) as usize;
+                if br.overflowed() {
+                    weights.push(fse.entries.get(s1).ok_or(F("FSE state"))?.symbol);
+                    break;
+                }
+                if weights.len() > 255 {
+                    return Err(F("too many Huffman weights"));
+                }
+            }
+            used = 1 + h;
+        } else {
+            let n = h - 127;
+            let body = src.get(1..1 + n.div_ceil(2)).ok_or(F("truncated Huffman weights"))?;
+            for i in 0..n {
+                let b = body.get(i / 2).copied().unwrap_or(0);
+                weights.push(if i % 2 == 0 { b >> 4 } else { b & 15 });
+            }
+            used = 1 + n.div_ceil(2);
+        }
+        if weights.len() > 255 {
+            return Err(F("too many Huffman weights"));
+        }
+        let mut total: u32 = 0;
+        for &w in &weights {
+            if w > 11 {
+                return Err(F("Huffman weight too large"));
+            }
+            if w > 0 {
+                total += 1 << (w - 1);
+            }
+        }
+        if total == 0 {
+            return Err(F("empty Huffman tree"));
+        }
+        let log = 32 - total.leading_zeros(); // highbit(total) + 1
+        if log > 11 {
+            return Err(F("Huffman table log too large"));
+        }
+        let rest = (1u32 << log) - total;
+        if !rest.is_power_of_two() {
+            return Err(F("Huffman weights do not complete a tree"));
+        }
+        weights.push((32 - rest.leading_zeros()) as u8); // highbit(rest) + 1
+                                                         // Canonical table: lower weights first, then symbol order.
+        let mut rank_start = [0u32; 13];
+        let mut count = [0u32; 13];
+        for &w in &weights {
+            if let Some(c) = count.get_mut(usize::from(w)) {
+                *c += 1;
+            }
+        }
+        let mut next = 0u32;
+        for w in 1..=log as usize {
+            if let (Some(r), Some(&c)) = (rank_start.get_mut(w), count.get(w)) {
+                *r = next;
+                next += c << (w - 1);
+            }
+        }
+        let size = 1usize << log;
+        let mut entries = vec![HufEntry::default(); size];
+        for (sym, &w) in weights.iter().enumerate() {
+            if w == 0 {
+                continue;
+            }
+            let len = 1usize << (w - 1);
+            let start = rank_start.get(usize::from(w)).copied().unwrap_or(0) as usize;
+            let e = HufEntry { symbol: sym as u8, nbits: (log + 1 - u32::from(w)) as u8 };
+            entries.get_mut(start..start + len).ok_or(F("Huffman table"))?.fill(e);
+            if let Some(r) = rank_start.get_mut(usize::from(w)) {
+                *r += len as u32;
+            }
+        }
+        Ok((HufTable { log, entries }, used))
+    }
+
+    /// Decode one stream into exactly `out.len()` symbols.
+    fn decode_stream(&self, src: &[u8], out: &mut [u8]) -> R<()> {
+        let mut br = BackBits::new(src)?;
+        let log = self.log;
+        let t = &self.entries;
+        let mask = t.len() - 1;
+        let mut chunks = out.chunks_exact_mut(4);
+        for c in &mut chunks {
+            br.reload();
+            for o in c.iter_mut() {
+                let e = t.get(br.look(log) as usize & mask).copied().unwrap_or_default();
+                *o = e.symbol;
+                br.skip(u32::from(e.nbits));
+            }
+        }
+        br.reload();
+        for o in chunks.into_remainder() {
+            let e = t.get(br.look(log) as usize & mask).copied().unwrap_or_default();
+            *o = e.symbol;
+            br.skip(u32::from(e.nbits));
+        }
+        if !br.finished() {
+            return Err(F("Huffman stream not consumed exactly"));
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Frames and blocks
+
+/// Decoder state carried across the blocks of a frame.
+struct FrameState {
+    huf: Option<HufTable>,
+    ll: Option<FseTable>,
+    of: Option<FseTable>,
+    ml: Option<FseTable>,
+    rep: [usize; 3],
+    literals: Vec<u8>,
+}
+
+/// Decode the frame at the start of `src`, appending to `out` (never past `cap` bytes in
+/// total); returns the bytes of `src` used. Skippable frames are the caller's business.
+pub fn decode_frame(src: &[u8], out: &mut Vec<u8>, cap: usize) -> R<usize> {
+    let magic = le32(src, 0).ok_or(F("truncated frame"))?;
+    if magic != MAGIC {
+        return Err(F("bad magic number"));
+    }
+    let fhd = *src.get(4).ok_or(F("truncated frame header"))?;
+    let single = fhd & 0x20 != 0;
+    if fhd & 0x08 != 0 {
+        return Err(F("reserved frame header bit set"));
+    }
+    let checksum = fhd & 0x04 != 0;
+    let did_size = match fhd & 3 {
+        0 => 0usize,
+        1 => 1,
+        2 => 2,
+        _ => 4,
+    };
+    let fcs_size = match fhd >> 6 {
+        0 => usize::from(single),
+        1 => 2,
+        2 => 4,
+        _ => 8,
+    };
+    let mut pos = 5 + usize::from(!single);
+    let did = src.get(pos..pos + did_size).ok_or(F("truncated frame header"))?;
+    if did.iter().any(|&b| b != 0) {
+        return Err(ZstdError::Unsupported("frames that need a dictionary"));
+    }
+    pos += did_size;
+    let fcs_bytes = src.get(pos..pos + fcs_size).ok_or(F("truncated frame header"))?;
+    let mut fcs: Option<u64> = None;
+    if fcs_size > 0 {
+        let mut v = 0u64;
+        for (i, b) in fcs_bytes.iter().enumerate() {
+            v |= u64::from(*b) << (8 * i);
+        }
+        fcs = Some(if fcs_size == 2 { v + 256 } else { v });
+    }
+    pos += fcs_size;
+    let start = out.len();
+    if let Some(n) = fcs {
+        if n > (cap - start) as u64 {
+            return Err(ZstdError::TooLarge);
+        }
+        // Trust the declared size only as far as the input could plausibly expand.
+        let n = (n as usize).min(src.len().saturating_mul(1024));
+        out.resize(start + n, 0);
+    }
+    let mut st = FrameState { huf: None, ll: None, of: None, ml: None, rep: [1, 4, 8], literals: Vec::new() };
+    // `op` is the write position; `out` is kept at least that long, zero-extended ahead.
+    let mut op = start;
+    loop {
+        let h = src.get(pos..pos + 3).ok_or(F("truncated block header"))?;
+        let h = h.iter().rev().fold(0u32, |a, &b| a << 8 | u32::from(b));
+        pos += 3;
+        let last = h & 1 != 0;
+        let size = (h >> 3) as usize;
+        match (h >> 1) & 3 {
+            0 => {
+                let b = src.get(pos..pos + size).ok_or(F("truncated raw block"))?;
+                ensure(out, op, size, cap)?;
+                out.get_mut(op..op + size).ok_or(F("output"))?.copy_from_slice(b);
+                op += size;
+                pos += size;
+            }
+            1 => {
+                let b = *src.get(pos).ok_or(F("truncated RLE block"))?;
+                if size > MAX_BLOCK {
+                    return Err(F("RLE block too large"));
+                }
+                ensure(out, op, size, cap)?;
+                out.get_mut(op..op + size).ok_or(F("output"))?.fill(b);
+                op += size;
+                pos += 1;
+            }
+            2 => {
+                if size > MAX_BLOCK {
+                    return Err(F("compressed block too large"));
+                }
+                let b = src.get(pos..pos + size).ok_or(F("truncated compressed block"))?;
+                op = decode_block(b, out, start, op, cap, &mut st)?;
+                pos += size;
+            }
+            _ => return Err(F("reserved block type")),
+        }
+        if last {
+            break;
+        }
+    }
+    out.truncate(op);
+    if let Some(n) = fcs {
+        if (op - start) as u64 != n {
+            return Err(F("frame content size does not match the decoded size"));
+        }
+    }
+    if checksum {
+        let c = src.get(pos..pos + 4).ok_or(F("truncated checksum"))?;
+        let stored = le32(c, 0).ok_or(F("truncated checksum"))?;
+        let computed = xxh64(out.get(start..).unwrap_or_default(), 0) as u32;
+        if stored != computed {
+            return Err(ZstdError::Checksum(stored, computed));
+        }
+        pos += 4;
+    }
+    Ok(pos)
+}
+
+/// Make `out` at least `op + n` long (zero-extending, doubling), within `cap`.
+#[inline]
+fn ensure(out: &mut Vec<u8>, op: usize, n: usize, cap: usize) -> R<()> {
+    let need = op.checked_add(n).ok_or(ZstdError::TooLarge)?;
+    if need > cap {
+        return Err(ZstdError::TooLarge);
+    }
+    if out.len() < need {
+        let grow = need.max(out.len().saturating_mul(2)).max(need + 64).min(cap.max(need));
+        out.resize(grow, 0);
+    }
+    Ok(())
+}
+
+/// Decode one compressed block into `out` at `op` (the frame starts at `fstart`); returns
+/// the new write position.
+fn decode_block(
+    b: &[u8],
+    out: &mut Vec<u8>,
+    fstart: usize,
+    mut op: usize,
+    cap: usize,
+    st: &mut FrameState,
+) -> R<usize> {
+    let used = decode_literals(b, st)?;
+    let seqs = b.get(used..).ok_or(F("truncated block"))?;
+    let b0 = usize::from(*seqs.first().ok_or(F("truncated sequences header"))?);
+    let (nseq, mut p) = if b0 < 128 {
+        (b0, 1)
+    } else if b0 < 255 {
+        (((b0 - 128) << 8) + usize::from(*seqs.get(1).ok_or(F("sequences header"))?), 2)
+    } else {
+        let lo = usize::from(*seqs.get(1).ok_or(F("sequences header"))?);
+        let hi = usize::from(*seqs.get(2).ok_or(F("sequences header"))?);
+        (lo + (hi << 8) + 0x7F00, 3)
+    };
+    let lits = std::mem::take(&mut st.literals);
+    let result = (|| {
+        if nseq == 0 {
+            ensure(out, op, lits.len(), cap)?;
+            out.get_mut(op..op + lits.len()).ok_or(F("output"))?.copy_from_slice(&lits);
+            return Ok(op + lits.len());
+        }
+        let modes = *seqs.get(p).ok_or(F("truncated sequences header"))?;
+        p += 1;
+        if modes & 3 != 0 {
+            return Err(F("reserved sequence mode bits"));
+        }
+        table(seqs, &mut p, modes >> 6, &mut st.ll, &LL_DEFAULT, 6, 9, 35)?;
+        table(seqs, &mut p, (modes >> 4) & 3, &mut st.of, &OF_DEFAULT, 5, 8, 31)?;
+        table(seqs, &mut p, (modes >> 2) & 3, &mut st.ml, &ML_DEFAULT, 6, 9, 52)?;
+        let stream = seqs.get(p..).ok_or(F("truncated sequences"))?;
+        let tables = (
+            st.ll.as_ref().ok_or(F("no literal length table"))?,
+            st.of.as_ref().ok_or(F("no offset table"))?,
+            st.ml.as_ref().ok_or(F("no match length table"))?,
+        );
+        execute(stream, nseq, tables, &lits, out, fstart, op, cap, &mut st.rep)
+    })();
+    st.literals = lits;
+    op = result?;
+    Ok(op)
+}
+
+/// Resolve the FSE table for one symbol type from its mode (0 predefined, 1 RLE, 2 FSE
+/// description, 3 repeat), reading from `src` at `*p`.
+#[allow(clippy::too_many_arguments)]
+fn table(
+    src: &[u8],
+    p: &mut usize,
+    mode: u8,
+    slot: &mut Option<FseTable>,
+    default: &[i16],
+    default_log: u32,
+    max_log: u32,
+    max_symbol: usize,
+) -> R<()> {
+    match mode {
+        0 => *slot = Some(FseTable::build(default, default_log)?),
+        1 => {
+            let s = *src.get(*p).ok_or(F("truncated RLE symbol"))?;
+            if usize::from(s) > max_symbol {
+                return Err(F("RLE symbol out of range"));
+            }
+            *p += 1;
+            *slot = Some(FseTable::rle(s));
+        }
+        2 => {
+            let (t, n) = FseTable::read(src.get(*p..).ok_or(F("truncated FSE table"))?, max_log, max_symbol)?;
+            *p += n;
+            *slot = Some(t);
+        }
+        _ => {
+            if slot.is_none() {
+                return Err(F("repeat mode without a previous table"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decode and execute the sequences.
+#[allow(clippy::too_many_arguments)]
+fn execute(
+    stream: &[u8],
+    nseq: usize,
+    (llt, oft, mlt): (&FseTable, &FseTable, &FseTable),
+    lits: &[u8],
+    out: &mut Vec<u8>,
+    fstart: usize,
+    mut op: usize,
+    cap: usize,
+    rep: &mut [usize; 3],
+) -> R<usize> {
+    let mut br = BackBits::new(stream)?;
+    br.reload();
+    let mut lls = br.read(llt.log) as usize;
+    let mut ofs = br.read(oft.log) as usize;
+    let mut mls = br.read(mlt.log) as usize;
+    let mut lp = 0usize; // literal position
+    for i in 0..nseq {
+        let lle = *llt.entries.get(lls).ok_or(F("FSE state"))?;
+        let ofe = *oft.entries.get(ofs).ok_or(F("FSE state"))?;
+        let mle = *mlt.entries.get(mls).ok_or(F("FSE state"))?;
+        let ofc = u32::from(ofe.symbol);
+        if ofc > 31 {
+            return Err(F("offset code too large"));
+        }
+        br.reload();
+        let ofv = (1u64 << ofc) + br.read(ofc);
+        let llc = usize::from(lle.symbol);
+        let mlc = usize::from(mle.symbol);
+        let (llb, llx) = (
+            *LL_BASE.get(llc).ok_or(F("literal length code"))?,
+            u32::from(*LL_BITS.get(llc).ok_or(F("literal length code"))?),
+        );
+        let (mlb, mlx) = (
+            *ML_BASE.get(mlc).ok_or(F("match length code"))?,
+            u32::from(*ML_BITS.get(mlc).ok_or(F("match length code"))?),
+        );
+        if ofc + mlx + llx > 56 {
+            br.reload();
+        }
+        let ml = (mlb as usize) + br.read(mlx) as usize;
+        br.reload();
+        let ll = (llb as usize) + br.read(llx) as usize;
+        // Offset with the repeat-offset rules (RFC 8878 § 3.1.1.5).
+        let ofv = usize::try_from(ofv).map_err(|_| F("offset"))?;
+        let offset = if ofv > 3 {
+            let o = ofv - 3;
+            rep[2] = rep[1];
+            rep[1] = rep[0];
+            rep[0] = o;
+            o
+        } else {
+            let idx = ofv - 1 + usize::from(ll == 0);
+            if idx == 0 {
+                rep[0]
+            } else {
+                let o = if idx == 3 { rep[0].wrapping_sub(1) } else { rep.get(idx).copied().unwrap_or(0) };
+                if o == 0 {
+                    return Err(F("zero repeat offset"));
+                }
+                if idx > 1 {
+                    rep[2] = rep[1];
+                }
+                rep[1] = rep[0];
+                rep[0] = o;
+                o
+            }
+        };
+        // Literals then the match.
+        let need = ll.checked_add(ml).ok_or(F("sequence too long"))?;
+        ensure(out, op, need, cap)?;
+        let lend = lp.checked_add(ll).filter(|&e| e <= lits.len()).ok_or(F("literals overrun"))?;
+        if let (true, Some(s), Some(d)) = (ll <= 16, lits.get(lp..lp + 16), out.get_mut(op..op + 16)) {
+            d.copy_from_slice(s);
+        } else {
+            out.get_mut(op..op + ll).ok_or(F("output"))?.copy_from_slice(lits.get(lp..lend).ok_or(F("literals"))?);
+        }
+        lp = lend;
+        op += ll;
+        if offset > op - fstart {
+            return Err(F("match offset before the frame start"));
+        }
+        copy_match(out, op - offset, op, ml);
+        op += ml;
+        if i + 1 < nseq {
+            br.reload();
+            lls = usize::from(lle.base) + br.read(u32::from(lle.nbits)) as usize;
+            mls = usize::from(mle.base) + br.read(u32::from(mle.nbits)) as usize;
+            br.reload();
+            ofs = usize::from(ofe.base) + br.read(u32::from(ofe.nbits)) as usize;
+        }
+    }
+    br.reload();
+    if !br.finished() {
+        return Err(F("sequence stream not consumed exactly"));
+    }
+    let rest = lits.get(lp..).unwrap_or_default();
+    ensure(out, op, rest.len(), cap)?;
+    out.get_mut(op..op + rest.len()).ok_or(F("output"))?.copy_from_slice(rest);
+    Ok(op + rest.len())
+}
+
+/// Decode the literals section at the start of block `b` into `st.literals`; returns the
+/// bytes used.
+fn decode_literals(b: &[u8], st: &mut FrameState) -> R<usize> {
+    let b0 = *b.first().ok_or(F("truncated literals header"))?;
+    let ty = b0 & 3;
+    let sf = (b0 >> 2) & 3;
+    let byte = |i: usize| b.get(i).copied().map(usize::from).ok_or(F("truncated literals header"));
+    let lits = &mut st.literals;
+    if ty < 2 {
+        let (size, hl) = match sf {
+            0 | 2 => (usize::from(b0 >> 3), 1),
+            1 => (usize::from(b0 >> 4) + (byte(1)? << 4), 2),
+            _ => (usize::from(b0 >> 4) + (byte(1)? << 4) + (byte(2)? << 12), 3),
+        };
+        if size > MAX_BLOCK {
+            return Err(F("literals too large"));
+        }
+        lits.clear();
+        if ty == 0 {
+            lits.extend_from_slice(b.get(hl..hl + size).ok_or(F("truncated raw literals"))?);
+            // Slack for 16-byte copies.
+            Ok(hl + size)
+        } else {
+            lits.resize(size, *b.get(hl).ok_or(F("truncated RLE literals"))?);
+            Ok(hl + 1)
+        }
+    } else {
+        let (regen, comp, hl, four) = match sf {
+            0 | 1 => {
+                let c = usize::from(b0) | byte(1)? << 8 | byte(2)? << 16;
+                ((c >> 4) & 0x3FF, (c >> 14) & 0x3FF, 3, sf == 1)
+            }
+            2 => {
+                let c = usize::from(b0) | byte(1)? << 8 | byte(2)? << 16 | byte(3)? << 24;
+                ((c >> 4) & 0x3FFF, (c >> 18) & 0x3FFF, 4, true)
+            }
+            _ => {
+                let c = (usize::from(b0) | byte(1)? << 8 | byte(2)? << 16 | byte(3)? << 24) as u64
+                    | (byte(4)? as u64) << 32;
+                (((c >> 4) & 0x3FFFF) as usize, ((c >> 22) & 0x3FFFF) as usize, 5, true)
+            }
+        };
+        if regen > MAX_BLOCK {
+            return Err(F("literals too large"));
+        }
+        let mut data = b.get(hl..hl + comp).ok_or(F("truncated compressed literals"))?;
+        if ty == 2 {
+            let (t, n) = HufTable::read(data)?;
+            st.huf = Some(t);
+            data = data.get(n..).ok_or(F("truncated literals"))?;
+        }
+        let huf = st.huf.as_ref().ok_or(F("treeless literals without a previous tree"))?;
+        lits.clear();
+        lits.resize(regen, 0);
+        if !four {
+            huf.decode_stream(data, lits)?;
+        } else {
+            let j = data.get(..6).ok_or(F("truncated jump table"))?;
+            let le16 =
+                |i: usize| j.get(i..i + 2).map_or(0, |b| b.iter().rev().fold(0usize, |a, &x| a << 8 | usize::from(x)));
+            let (s1, s2, s3) = (le16(0), le16(2), le16(4));
+            let body = data.get(6..).unwrap_or_default();
+            let (a, rest) = body.split_at_checked(s1).ok_or(F("jump table"))?;
+            let (bb, rest) = rest.split_at_checked(s2).ok_or(F("jump table"))?;
+            let (c, d) = rest.split_at_checked(s3).ok_or(F("jump table"))?;
+            let seg = regen.div_ceil(4);
+            if 3 * seg > regen {
+                return Err(F("literals too short for four streams"));
+            }
+            let (o1, r) = lits.split_at_mut(seg);
+            let (o2, r) = r.split_at_mut(seg);
+            let (o3, o4) = r.split_at_mut(seg);
+            huf.decode_stream(a, o1)?;
+            huf.decode_stream(bb, o2)?;
+            huf.decode_stream(c, o3)?;
+            huf.decode_stream(d, o4)?;
+        }
+        Ok(hl + comp)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// XXH64
+
+const P1: u64 = 0x9E37_79B1_85EB_CA87;
+const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+const P3: u64 = 0x1656_67B1_9E37_79F9;
+const P4: u64 = 0x85EB_CA77_C2B2_AE63;
+const P5: u64 = 0x27D4_EB2F_1656_67C5;
+
+#[inline(always)]
+fn round(acc: u64, x: u64) -> u64 {
+    acc.wrapping_add(x.wrapping_mul(P2)).rotate_left(31).wrapping_mul(P1)
+}
+
+#[inline(always)]
+fn merge(h: u64, v: u64) -> u64 {
+    (h ^ round(0, v)).wrapping_mul(P1).wrapping_add(P4)
+}
+
+fn u64le(s: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    for (d, x) in a.iter_mut().zip(s) {
+        *d = *x;
+    }
+    u64::from_le_bytes(a)
+}
+
+/// XXH64 of `data` with `seed` (the zstd content checksum keeps the low 32 bits).
+pub fn xxh64(data: &[u8], seed: u64) -> u64 {
+    let mut h;
+    let mut chunks = data.chunks_exact(32);
+    if data.len() >= 32 {
+        let mut v = [seed.wrapping_add(P1).wrapping_add(P2), seed.wrapping_add(P2), seed, seed.wrapping_sub(P1)];
+        for c in &mut chunks {
+            for (k, vk) in v.iter_mut().enumerate() {
+                *vk = round(*vk, u64le(c.get(8 * k..8 * k + 8).unwrap_or_default()));
+            }
+        }
+        h = v[0]
+            .rotate_left(1)
+            .wrapping_add(v[1].rotate_left(7))
+            .wrapping_add(v[2].rotate_left(12))
+            .wrapping_add(v[3].rotate_left(18));
+        for vk in v {
+            h = merge(h, vk);
+        }
+    } else {
+        h = seed.wrapping_add(P5);
+    }
+    h = h.wrapping_add(data.len() as u64);
+    let rest = if data.len() >= 32 { chunks.remainder() } else { data };
+    let mut e8 = rest.chunks_exact(8);
+    for c in &mut e8 {
+        h ^= round(0, u64le(c));
+        h = h.rotate_left(27).wrapping_mul(P1).wrapping_add(P4);
+    }
+    let r = e8.remainder();
+    let mut e4 = r.chunks_exact(4);
+    for c in &mut e4 {
+        h ^= u64le(c).wrapping_mul(P1);
+        h = h.rotate_left(23).wrapping_mul(P2).wrapping_add(P3);
+    }
+    for &b in e4.remainder() {
+        h ^= u64::from(b).wrapping_mul(P5);
+        h = h.rotate_left(11).wrapping_mul(P1);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(P2);
+    h ^= h >> 29;
+    h = h.wrapping_mul(P3);
+    h ^ (h >> 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xxh64_known_values() {
+        assert_eq!(xxh64(b"", 0), 0xEF46_DB37_51D8_E999);
+        assert_eq!(xxh64(b"a", 0), 0xD24E_C4F1_A98C_6E5B);
+        assert_eq!(xxh64(b"abc", 0), 0x44BC_2CF5_AD77_0999);
+    }
+
+    #[test]
+    fn default_distributions_fill_their_tables() {
+        for (d, log) in [(&LL_DEFAULT[..], 6), (&ML_DEFAULT[..], 6), (&OF_DEFAULT[..], 5)] {
+            let s: i32 = d.iter().map(|&x| i32::from(x.abs())).sum();
+            assert_eq!(s, 1 << log);
+            FseTable::build(d, log).unwrap();
+        }
+    }
+}
