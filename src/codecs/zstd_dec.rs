@@ -329,10 +329,39 @@ struct HufEntry {
     nbits: u8,
 }
 
-#[derive(Clone, Default, Debug)]
+#[derive(Clone, Debug)]
 struct HufTable {
     log: u32,
     entries: Vec<HufEntry>,
+    /// The table widened to 11 bits (the largest log): entry `i` = `entries[i >> (11 - log)]`
+    /// packed as `symbol | nbits << 8`, so a lookup always peeks 11 bits and indexes a
+    /// fixed-size array (no bounds check survives the mask).
+    wide: Box<[u16; 2048]>,
+}
+
+/// One Huffman symbol: peek 11 bits, look up, consume the code length.
+#[inline(always)]
+fn huf_sym(br: &mut BackBits<'_>, wide: &[u16; 2048]) -> u8 {
+    let idx = (br.c.wrapping_shl(br.consumed) >> 53) as usize;
+    let e = wide.get(idx & 2047).copied().unwrap_or(0);
+    br.consumed = br.consumed.wrapping_add(u32::from(e >> 8));
+    e as u8
+}
+
+/// Decode `out.len()` symbols from `br` (the tail of a stream).
+#[inline(always)]
+fn huf_run(br: &mut BackBits<'_>, wide: &[u16; 2048], out: &mut [u8]) {
+    let mut chunks = out.chunks_exact_mut(4);
+    for c in &mut chunks {
+        br.reload();
+        for o in c.iter_mut() {
+            *o = huf_sym(br, wide);
+        }
+    }
+    br.reload();
+    for o in chunks.into_remainder() {
+        *o = huf_sym(br, wide);
+    }
 }
 
 impl HufTable {
@@ -432,32 +461,56 @@ impl HufTable {
                 *r += len as u32;
             }
         }
-        Ok((HufTable { log, entries }, used))
+        let mut wide = Box::new([0u16; 2048]);
+        let shift = 11 - log;
+        for (i, w) in wide.iter_mut().enumerate() {
+            let e = entries.get(i >> shift).copied().unwrap_or_default();
+            *w = u16::from(e.symbol) | u16::from(e.nbits) << 8;
+        }
+        Ok((HufTable { log, entries, wide }, used))
     }
 
     /// Decode one stream into exactly `out.len()` symbols.
     fn decode_stream(&self, src: &[u8], out: &mut [u8]) -> R<()> {
         let mut br = BackBits::new(src)?;
-        let log = self.log;
-        let t = &self.entries;
-        let mask = t.len() - 1;
-        let mut chunks = out.chunks_exact_mut(4);
-        for c in &mut chunks {
-            br.reload();
-            for o in c.iter_mut() {
-                let e = t.get(br.look(log) as usize & mask).copied().unwrap_or_default();
-                *o = e.symbol;
-                br.skip(u32::from(e.nbits));
-            }
-        }
-        br.reload();
-        for o in chunks.into_remainder() {
-            let e = t.get(br.look(log) as usize & mask).copied().unwrap_or_default();
-            *o = e.symbol;
-            br.skip(u32::from(e.nbits));
-        }
+        huf_run(&mut br, &self.wide, out);
         if !br.finished() {
             return Err(F("Huffman stream not consumed exactly"));
+        }
+        Ok(())
+    }
+
+    /// Decode four streams, interleaved (independent dependency chains run in parallel),
+    /// into `o1..o4` (`o4` may be shorter than the others).
+    fn decode4(&self, s: [&[u8]; 4], o1: &mut [u8], o2: &mut [u8], o3: &mut [u8], o4: &mut [u8]) -> R<()> {
+        let w = &*self.wide;
+        let [s1, s2, s3, s4] = s;
+        let (mut b1, mut b2, mut b3, mut b4) =
+            (BackBits::new(s1)?, BackBits::new(s2)?, BackBits::new(s3)?, BackBits::new(s4)?);
+        let n = o4.len().min(o1.len()) / 4 * 4;
+        {
+            let c1 = o1.get_mut(..n).unwrap_or_default().chunks_exact_mut(4);
+            let c2 = o2.get_mut(..n).unwrap_or_default().chunks_exact_mut(4);
+            let c3 = o3.get_mut(..n).unwrap_or_default().chunks_exact_mut(4);
+            let c4 = o4.get_mut(..n).unwrap_or_default().chunks_exact_mut(4);
+            for (((x1, x2), x3), x4) in c1.zip(c2).zip(c3).zip(c4) {
+                b1.reload();
+                b2.reload();
+                b3.reload();
+                b4.reload();
+                for (((y1, y2), y3), y4) in x1.iter_mut().zip(x2.iter_mut()).zip(x3.iter_mut()).zip(x4.iter_mut()) {
+                    *y1 = huf_sym(&mut b1, w);
+                    *y2 = huf_sym(&mut b2, w);
+                    *y3 = huf_sym(&mut b3, w);
+                    *y4 = huf_sym(&mut b4, w);
+                }
+            }
+        }
+        for (br, o) in [(&mut b1, o1), (&mut b2, o2), (&mut b3, o3), (&mut b4, o4)] {
+            huf_run(br, w, o.get_mut(n..).unwrap_or_default());
+            if !br.finished() {
+                return Err(F("Huffman stream not consumed exactly"));
+            }
         }
         Ok(())
     }
@@ -862,10 +915,7 @@ fn decode_literals(b: &[u8], st: &mut FrameState) -> R<usize> {
             let (o1, r) = lits.split_at_mut(seg);
             let (o2, r) = r.split_at_mut(seg);
             let (o3, o4) = r.split_at_mut(seg);
-            huf.decode_stream(a, o1)?;
-            huf.decode_stream(bb, o2)?;
-            huf.decode_stream(c, o3)?;
-            huf.decode_stream(d, o4)?;
+            huf.decode4([a, bb, c, d], o1, o2, o3, o4)?;
         }
         Ok(hl + comp)
     }
