@@ -462,6 +462,10 @@ pub fn read(file: &[u8], limits: &Limits) -> Result<Table, ParquetError> {
     let mut t = Thrift { b: file.get(n - 8 - flen..n - 8).unwrap_or_default(), pos: 0 };
     let meta = t.fields(0)?;
     let num_rows = to_usize(req_int(&meta, 3, "num_rows")?, "num_rows")?;
+    // Rows are held in memory (at least 8 bytes each per column).
+    if (num_rows as u64).saturating_mul(8) > limits.max_metadata_bytes {
+        return err(format!("{num_rows} rows exceed the metadata limit"));
+    }
     // Flat schema: the root, then leaves.
     let schema = list(&meta, 2);
     let mut leaves = Vec::new();
@@ -496,6 +500,8 @@ pub fn read(file: &[u8], limits: &Limits) -> Result<Table, ParquetError> {
         leaves.push(Leaf { name, optional, ty });
     }
     let mut cols: Vec<Rows> = leaves.iter().map(|_| (Vec::new(), Vec::new(), 0)).collect();
+    // Bytes of BYTE_ARRAY values kept, across columns (dictionaries can amplify).
+    let mut retained = 0u64;
     for rg in list(&meta, 4) {
         let T::Struct(rg) = rg else { return err("row group is not a struct") };
         let chunks = list(rg, 1);
@@ -505,7 +511,7 @@ pub fn read(file: &[u8], limits: &Limits) -> Result<Table, ParquetError> {
         for ((cc, leaf), col) in chunks.iter().zip(&leaves).zip(cols.iter_mut()) {
             let T::Struct(cc) = cc else { return err("column chunk is not a struct") };
             let md = strukt(cc, 3).ok_or_else(|| ParquetError { message: "column chunk without metadata".into() })?;
-            read_chunk(file, md, leaf, col, num_rows, limits)?;
+            read_chunk(file, md, leaf, col, num_rows, &mut retained, limits)?;
         }
     }
     let mut columns = Vec::with_capacity(leaves.len());
@@ -523,6 +529,17 @@ pub fn read(file: &[u8], limits: &Limits) -> Result<Table, ParquetError> {
     Ok(Table { num_rows, columns })
 }
 
+/// The value count of a data page header, checked against what the column chunk and the
+/// file still hold (before any level or value is decoded).
+fn page_values(h: &[(i16, T)], done: usize, num_values: usize, num_rows: usize) -> Result<usize, ParquetError> {
+    let n = to_usize(req_int(h, 1, "num_values")?, "num_values")?;
+    let end = done.saturating_add(n);
+    if end > num_values || end > num_rows {
+        return err("pages hold more values than the column chunk");
+    }
+    Ok(n)
+}
+
 /// Decode one column chunk, appending its rows to `col` (ints, bytes, or a null count).
 fn read_chunk(
     file: &[u8],
@@ -530,6 +547,7 @@ fn read_chunk(
     leaf: &Leaf,
     col: &mut Rows,
     num_rows: usize,
+    retained: &mut u64,
     limits: &Limits,
 ) -> Result<(), ParquetError> {
     let codec = req_int(md, 4, "codec")?;
@@ -572,7 +590,7 @@ fn read_chunk(
             0 | 3 => {
                 let (n, enc, defs, values) = if ptype == 0 {
                     let h = strukt(&ph, 5).ok_or_else(|| ParquetError { message: "data page header".into() })?;
-                    let n = to_usize(req_int(h, 1, "num_values")?, "num_values")?;
+                    let n = page_values(h, done, num_values, num_rows)?;
                     let raw = decompress(codec, body, usize_, limits)?;
                     let mut rest: &[u8] = &raw;
                     let defs = if leaf.optional {
@@ -592,7 +610,7 @@ fn read_chunk(
                     (n, req_int(h, 2, "encoding")?, defs, rest.to_vec())
                 } else {
                     let h = strukt(&ph, 8).ok_or_else(|| ParquetError { message: "data page v2 header".into() })?;
-                    let n = to_usize(req_int(h, 1, "num_values")?, "num_values")?;
+                    let n = page_values(h, done, num_values, num_rows)?;
                     let dl = to_usize(req_int(h, 5, "definition_levels_byte_length")?, "levels length")?;
                     let rl = to_usize(req_int(h, 6, "repetition_levels_byte_length")?, "levels length")?;
                     let compressed = !matches!(field(h, 7), Some(T::Bool(false)));
@@ -607,15 +625,22 @@ fn read_chunk(
                     let values = if compressed { decompress(codec, vbody, vsize, limits)? } else { vbody.to_vec() };
                     (n, req_int(h, 4, "encoding")?, defs, values)
                 };
-                if done.saturating_add(n) > num_values || done.saturating_add(n) > num_rows {
-                    return err("pages hold more values than the column chunk");
-                }
                 let present = defs.as_ref().map_or(n, |d| d.iter().filter(|&&x| x == 1).count());
                 let vals = if present == 0 {
                     None
                 } else {
                     Some(match enc {
-                        0 => plain(&values, leaf.ty, present)?,
+                        0 => {
+                            let v = plain(&values, leaf.ty, present)?;
+                            if let Values::Bytes(b) = &v {
+                                let total: u64 = b.iter().map(|x| x.len() as u64).sum();
+                                *retained = retained.saturating_add(total);
+                                if *retained > limits.max_metadata_bytes {
+                                    return err("decoded values exceed the metadata limit");
+                                }
+                            }
+                            v
+                        }
                         2 | 8 => {
                             let d =
                                 dict.as_ref().ok_or_else(|| ParquetError { message: "no dictionary page".into() })?;
@@ -635,11 +660,18 @@ fn read_chunk(
                                         .map(|i| pick(i).map(|i| v.get(i).copied().unwrap_or(0)))
                                         .collect::<Result<_, _>>()?,
                                 ),
-                                Values::Bytes(v) => Values::Bytes(
-                                    idx.iter()
-                                        .map(|i| pick(i).map(|i| v.get(i).cloned().unwrap_or_default()))
-                                        .collect::<Result<_, _>>()?,
-                                ),
+                                Values::Bytes(v) => {
+                                    let mut out = Vec::with_capacity(idx.len());
+                                    for i in &idx {
+                                        let b = v.get(pick(i)?).map_or(&[][..], Vec::as_slice);
+                                        *retained = retained.saturating_add(b.len() as u64);
+                                        if *retained > limits.max_metadata_bytes {
+                                            return err("decoded values exceed the metadata limit");
+                                        }
+                                        out.push(b.to_vec());
+                                    }
+                                    Values::Bytes(out)
+                                }
                             }
                         }
                         e => return err(format!("value encoding {e} is not supported")),
