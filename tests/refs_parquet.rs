@@ -197,6 +197,9 @@ async fn kerchunk_parquet_refs_read_bit_exact() {
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), want);
+        let o = Command::new(env!("CARGO_BIN_EXE_rangetile")).args(["info", &loc]).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("array /{path} ")), "info lists {path}");
     }
     let _ = (path, want);
 }
