@@ -58,7 +58,7 @@
 //! | `shuffle` | bytes→bytes | [`shuffle`] |
 //! | `crc32c`, `crc32`, `adler32`, `fletcher32` | bytes→bytes (checksums, always verified) | one file each |
 //! | `layerquantizer0.3b` | bytes→bytes (a v2 compressor) | [`layerquantizer`] |
-//! | `imagecodecs_jpeg2k`, `jpeg2k`, `jp2io.zarr.Sentinel2Jpeg2000Codec` | bytes→bytes | `crate::jp2::codec` (feature `jpeg2k`) |
+//! | `imagecodecs_jpeg2k`, `jpeg2k`, `jp2io.zarr.Sentinel2Jpeg2000Codec`, `rangetile_jp2_tile` | bytes→bytes | `crate::jp2::codec` (feature `jpeg2k`) |
 //!
 //! v3 also accepts `numcodecs.<id>` for every numcodecs id. `sharding_indexed` is built by
 //! the Zarr pipeline, not by the registry.
