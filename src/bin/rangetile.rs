@@ -292,8 +292,7 @@ mod zarr_cli {
         let trimmed = url.trim_end_matches('/');
         if rangetile::refs::kerchunk_parquet::looks_like_parquet_refs(trimmed) {
             // kerchunk Parquet references (jp2 helper): a `*.parq` directory.
-            let refs =
-                rangetile::refs::ParquetReferenceStore::open(trimmed, RangeOptions::default(), &limits).await?;
+            let refs = rangetile::refs::ParquetReferenceStore::open(trimmed, RangeOptions::default(), &limits).await?;
             let nodes = refs
                 .metadata()
                 .keys()
