@@ -5,13 +5,18 @@
 //! `q == nan_code` is the NaN `0x7FC00000`; any other level is
 //! `f32(fma(delta * f64(q), inv, mn))` with one rounding in the fused multiply-add (the
 //! reference runs on FMA hosts). wasm has no FMA instruction, and `f64::mul_add` there is a
-//! software routine, so the fast version computes the unfused `p = t * inv; y = p + mn`
-//! and keeps `f32(y)` only when that is provably `f32(fma(t, inv, mn))`: the fused and
-//! unfused results differ by less than `e = (|p| + |y|) · 2^-50` (two roundings of at
-//! most half an ulp each, with margin), and rounding to f32 is monotonic, so if
-//! `f32(y - e) == f32(y + e)` every value in between, the exact FMA result included,
-//! rounds to the same float32. Otherwise (a tie within reach, or non-finite values) it
-//! falls back to `mul_add`. Bit-equal to the reference for every input.
+//! software routine, so the fast version computes `y = f64(q) * a + mn` with the per-plane
+//! `a = delta * inv` (two roundings more than the reference) and keeps `f32(y)` only when
+//! that is provably the reference's float32. For `0 <= q <= 2^nbits`, with
+//! `B = 2|delta| + |mn|` bounding every magnitude involved, `y` differs from the exact
+//! `delta*q*inv + mn` by at most `4B·2^-53` and the FMA result by at most `5B·2^-53`; the
+//! check widens that to `e = B·2^-49` (covering the rounding of `y ± e` too): rounding to
+//! float32 is monotonic, so when `f32(y - e) == f32(y + e)` every value in between, the
+//! FMA result included, rounds to that same float32. Level 0 needs no check: `delta * 0`
+//! is an exact zero, so the unfused `delta * 0 * inv + mn` is exact (the check would
+//! fail there when `mn` is 0, the common case of sparse fields). Levels outside `0..=2^nbits`,
+//! non-finite constants and the rare values within `e` of a float32 rounding boundary
+//! take `mul_add`. Bit-equal to the reference for every input.
 
 /// The per-plane constants of LayerQuantizer's dequantisation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,22 +44,41 @@ pub fn lq_level_reference(q: i32, p: &LqParams) -> u32 {
     }
 }
 
-/// One level through the unfused fast path with the exactness check.
+/// The constants of the fast path: `(a, e)` with `a = delta * inv` and the error bound
+/// `e = (2|delta| + |mn|) · 2^-49`, or `None` when they are not finite.
+#[inline]
+pub fn lq_fast_constants(p: &LqParams) -> Option<(f64, f64)> {
+    let a = p.delta * p.inv;
+    let e = (2.0 * p.delta.abs() + p.mn.abs()) * f64::from_bits(0x3CE0_0000_0000_0000); // 2^-49
+    (a.is_finite() && e.is_finite() && p.mn.is_finite()).then_some((a, e))
+}
+
+/// Level 0, exactly as the reference computes it (`delta * 0` is an exact zero, so no
+/// rounding happens before the final conversion).
+#[inline]
+pub fn lq_level_zero(p: &LqParams) -> u32 {
+    (((p.delta * 0.0) * p.inv + p.mn) as f32).to_bits()
+}
+
+/// One level through the fast path with the exactness check (see the module docs).
 #[inline]
 pub fn lq_level_fast(q: i32, p: &LqParams) -> u32 {
     if q == p.nan_code {
         return LQ_NAN;
     }
-    let t = p.delta * f64::from(q);
-    let prod = t * p.inv;
-    let y = prod + p.mn;
-    let e = (prod.abs() + y.abs()) * f64::from_bits(0x3CD0_0000_0000_0000); // 2^-50
-    let (lo, hi) = ((y - e) as f32, (y + e) as f32);
-    if lo.to_bits() == hi.to_bits() && y.is_finite() && e.is_finite() {
-        (y as f32).to_bits()
-    } else {
-        (t.mul_add(p.inv, p.mn) as f32).to_bits()
+    if let Some((a, e)) = lq_fast_constants(p) {
+        if q == 0 {
+            return lq_level_zero(p);
+        }
+        if (0..=p.nan_code).contains(&q) {
+            let y = f64::from(q) * a + p.mn;
+            let (lo, hi) = ((y - e) as f32, (y + e) as f32);
+            if lo.to_bits() == hi.to_bits() {
+                return lo.to_bits();
+            }
+        }
     }
+    lq_level_reference(q, p)
 }
 
 /// Scalar reference: dequantise `levels` into little-endian float32 `out` (4 bytes per
