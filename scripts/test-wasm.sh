@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WASM_TESTS=(wasm_io_node wasm_io_browser wasm_kernels_node)
+WASM_TESTS=(wasm_io_node wasm_io_browser wasm_kernels_node codecs_wasm zarr_wasm_node zarr_wasm_browser wasm_jp2_node wasm_jp2_browser)
 
 if [ "$#" -gt 0 ]; then
   WASM_TESTS=()
