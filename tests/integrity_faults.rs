@@ -4,15 +4,18 @@
 //! the one asked for, or corrupt bytes. Exactly the reads touching that object fail, with
 //! the typed error the fault implies; every other chunk reads the same values as a clean
 //! read (whose sha256 matches the corpus). A fault that goes away (500 twice, then 200)
-//! is retried and read correctly.
+//! is retried and read correctly. The same for one tile of a tiled JP2: its tile-part
+//! request fails (403, 500, cut body, bad Content-Range, stalled past the timeout), the
+//! other tiles decode to the corpus values.
 
 mod common;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use common::{testdata, RangeServer};
-use rangetile::error::{IoError, ZarrError};
-use rangetile::io::{ByteRange, HttpClient, RangeOptions, Store};
+use rangetile::error::{IoError, Jp2Error, ZarrError};
+use rangetile::io::{ByteRange, HttpClient, RangeOptions, RangeSource, Store};
+use rangetile::jp2::{Jp2Image, Jp2Options};
 use rangetile::zarr::digest::sha256_hex;
 use rangetile::zarr::{Array, DimSelection, Selection};
 use rangetile::{ErrorKind, Limits};
@@ -22,8 +25,10 @@ use std::rc::Rc;
 const ERA5_V2: &str = "/era5/era5-2mt-2019-03-uk_first240h_v2_blosc.zarr";
 const SHARDING: &str = "/codecs/sharding-v3/v3.zarr";
 
+/// No coalescing, no cache (so each read's requests are its own), and a 1 s timeout
+/// per attempt (the stalled-connection case).
 fn client() -> HttpClient {
-    HttpClient::new(RangeOptions { coalesce_gap: 0, cache_bytes: 0, ..RangeOptions::default() })
+    HttpClient::new(RangeOptions { coalesce_gap: 0, cache_bytes: 0, timeout_ms: Some(1000), ..RangeOptions::default() })
 }
 
 /// What the error of a read touching the bad object must be.
@@ -202,10 +207,22 @@ async fn one_faulty_shard_of_a_v3_array_fails_alone() {
     let key = format!("{path}/c/1/0");
     let block = [16, 32];
     let bad = |c: &[u64]| c[0] >= 4 && c[1] <= 1;
-    let cases: [(Fault, &ErrCheck); 5] = [
+    let cases: [(Fault, &ErrCheck); 8] = [
         (Fault::Server("status=403"), &|e| http(e, 403)),
         (Fault::Server("status=500"), &|e| http(e, 500)),
         (Fault::Server("truncate=10"), &truncated),
+        // 200 with the whole shard to a range request (whole downloads not allowed).
+        (Fault::Server("ignore-range"), &|e| {
+            matches!(e, ZarrError::Io(IoError::NotPartial { .. })) && e.kind() == ErrorKind::RangeNotSupported
+        }),
+        (Fault::Server("status=416"), &|e| {
+            matches!(e, ZarrError::Io(IoError::RangeNotSatisfiable { .. } | IoError::Http { status: 416, .. }))
+                && e.kind() == ErrorKind::Http
+        }),
+        // A connection that never answers: the attempt times out (not retried).
+        (Fault::Server("stall"), &|e| {
+            matches!(e, ZarrError::Io(IoError::Timeout { .. })) && e.kind() == ErrorKind::Aborted
+        }),
         (Fault::Server("bad-content-range"), &|e| {
             matches!(e, ZarrError::Io(IoError::BadContentRange { .. })) && e.kind() == ErrorKind::Http
         }),
@@ -239,4 +256,92 @@ async fn a_passing_server_error_is_retried_and_read_correctly() {
     let statuses: Vec<u16> =
         server.log().iter().filter(|e| e.path.starts_with("/__fault/")).map(|e| e.status).collect();
     assert_eq!(statuses, [503, 503, 200]);
+}
+
+/// Routes reads touching the byte range `bad` to a faulty source, the rest to a clean one.
+struct OneBadRange {
+    clean: Rc<dyn RangeSource>,
+    faulty: Rc<dyn RangeSource>,
+    bad: (u64, u64),
+}
+
+#[async_trait(?Send)]
+impl RangeSource for OneBadRange {
+    fn location(&self) -> &str {
+        self.clean.location()
+    }
+    async fn len(&self) -> Result<u64, IoError> {
+        self.clean.len().await
+    }
+    async fn get_ranges(&self, ranges: &[ByteRange]) -> Result<Vec<Bytes>, IoError> {
+        let len = self.clean.len().await?;
+        let touches = ranges.iter().any(|r| r.resolve(len).is_ok_and(|(s, e)| s < self.bad.1 && e > self.bad.0));
+        if touches {
+            self.faulty.get_ranges(ranges).await
+        } else {
+            self.clean.get_ranges(ranges).await
+        }
+    }
+    async fn get_all(&self, max: u64) -> Result<Bytes, IoError> {
+        self.clean.get_all(max).await
+    }
+}
+
+/// Component 0 of a decoded tile as the corpus hashes it: u16 little-endian samples.
+fn u16_sha(img: &rangetile::jp2::DecodedImage) -> String {
+    use sha2::Digest;
+    let bytes: Vec<u8> = match &img.samples {
+        rangetile::jp2::Samples::U16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        other => panic!("expected u16 samples, got {:?}", std::mem::discriminant(other)),
+    };
+    hex::encode(sha2::Sha256::digest(&bytes))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn one_faulty_tile_of_a_jp2_fails_alone() {
+    // 2048 x 2048 in four 1024 x 1024 tiles, one tile-part each; tile 1's tile-part is
+    // bytes [1148787, 1148787 + 239288) (the corpus' tile-parts table).
+    let server = RangeServer::start(&testdata());
+    let path = "/jp2/generated-s2like/s2like_B04_2048_t1024_r5_TLM_PLT.jp2";
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(testdata().join("jp2/generated-s2like/s2like_B04_2048_t1024_r5_TLM_PLT.jp2.expected.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let c = client();
+    let clean_src: Rc<dyn RangeSource> = Rc::new(c.source(server.at(path)));
+    let clean = Jp2Image::open(clean_src.clone(), Jp2Options::default()).await.unwrap();
+    let mut want = Vec::new();
+    for t in 0..4u32 {
+        let tile = clean.read_tile(t % 2, t / 2, 0).await.unwrap();
+        if let Some(e) = expected["tile_decodes"].as_array().unwrap().iter().find(|d| d["tile_index"] == t) {
+            assert_eq!(u16_sha(&tile), e["components"][0]["sha256_c_order_le"].as_str().unwrap(), "tile {t}");
+        }
+        want.push(tile);
+    }
+    let bad = (1_148_787, 1_148_787 + 239_288);
+    let cases: [(&str, &dyn Fn(&Jp2Error) -> bool); 5] = [
+        ("status=403", &|e| matches!(e, Jp2Error::Io(IoError::Http { status: 403, .. }))),
+        ("status=500", &|e| matches!(e, Jp2Error::Io(IoError::Http { status: 500, .. }))),
+        ("truncate=1000", &|e| matches!(e, Jp2Error::Io(IoError::Truncated { .. } | IoError::Network { .. }))),
+        ("bad-content-range", &|e| matches!(e, Jp2Error::Io(IoError::BadContentRange { .. }))),
+        ("stall", &|e| matches!(e, Jp2Error::Io(IoError::Timeout { .. }))),
+    ];
+    for (spec, want_err) in cases {
+        let faulty: Rc<dyn RangeSource> = Rc::new(c.source(server.fault(spec, path)));
+        let src: Rc<dyn RangeSource> = Rc::new(OneBadRange { clean: clean_src.clone(), faulty, bad });
+        let img = Jp2Image::open(src, Jp2Options::default()).await.unwrap();
+        for t in 0..4u32 {
+            match img.read_tile(t % 2, t / 2, 0).await {
+                Ok(tile) => {
+                    assert_ne!(t, 1, "{spec}: tile 1 decoded");
+                    assert_eq!(tile.samples, want[t as usize].samples, "{spec}: tile {t}");
+                }
+                Err(e) => {
+                    assert_eq!(t, 1, "{spec}: tile {t} failed: {e}");
+                    assert!(want_err(&e), "{spec}: unexpected error {e:?}");
+                }
+            }
+        }
+    }
 }
