@@ -28,7 +28,9 @@ export type RangetileErrorName =
   /** A checksum carried by the data does not match. */
   | 'Checksum'
   /** An invalid argument (a reversed range, a selection out of bounds). */
-  | 'InvalidArgument';
+  | 'InvalidArgument'
+  /** A decode worker died while running the job (it has been replaced). */
+  | 'WorkerCrashed';
 
 /** All tags, e.g. for exhaustive tests. */
 export const ERROR_NAMES: readonly RangetileErrorName[] = [
@@ -42,6 +44,7 @@ export const ERROR_NAMES: readonly RangetileErrorName[] = [
   'Aborted',
   'Checksum',
   'InvalidArgument',
+  'WorkerCrashed',
 ];
 
 /**

@@ -17,8 +17,30 @@
  */
 
 import { ensureWasm, loadedWasm, wasm } from './wasm.js';
+import { workerDecodeMs } from './pool.js';
 
 export { init } from './wasm.js';
+export { openZarr, openRefs, openJp2, toTyped } from './api.js';
+export type {
+  ArrayDataType,
+  ArrayResult,
+  DecodedPixels,
+  Georef,
+  GetOptions,
+  Jp2Image,
+  Jp2OpenOptions,
+  Multiscales,
+  MultiscaleLevel,
+  OpenOptions,
+  Progress,
+  Selection,
+  TileOptions,
+  ZarrArray,
+  ZarrGroup,
+  ZarrStore,
+} from './api.js';
+export { configureDecoding, poolStats } from './pool.js';
+export type { DecodingOptions, PoolStats } from './pool.js';
 export type { InitOptions, WasmSource } from './wasm.js';
 export { ERROR_NAMES, isRangetileError } from './errors.js';
 export type { RangetileError, RangetileErrorName } from './errors.js';
@@ -56,7 +78,7 @@ export interface Stats {
   bytesFetched: number;
   /** Range reads answered from the byte cache without a request. */
   cacheHits: number;
-  /** Milliseconds spent decoding (chunks, tiles). */
+  /** Milliseconds spent decoding (chunks, tiles), on this thread and in decode workers. */
   decodeMs: number;
 }
 
@@ -108,7 +130,8 @@ export async function objectSize(url: string | URL, options?: ReadOptions): Prom
 export function stats(): Stats {
   const w = loadedWasm();
   if (!w) return { requests: 0, bytesFetched: 0, cacheHits: 0, decodeMs: 0 };
-  return w.stats();
+  const s = w.stats();
+  return { ...s, decodeMs: s.decodeMs + workerDecodeMs() };
 }
 
 /** Absolute URL: relative URLs resolve against the page, as `fetch` would. */

@@ -23,6 +23,7 @@ type Raw = typeof raw;
 
 let loading: Promise<void> | undefined;
 let ready: Raw | undefined;
+let compiled: WebAssembly.Module | undefined;
 
 /**
  * Load and instantiate the WebAssembly module. Called automatically by every read; call
@@ -33,8 +34,12 @@ let ready: Raw | undefined;
  */
 export function init(options?: InitOptions): Promise<void> {
   loading ??= (async () => {
-    const source = options?.wasm ?? (await defaultSource());
-    await initWasm({ module_or_path: source });
+    const source = await (options?.wasm ?? defaultSource());
+    // Compile here (not inside wasm-bindgen's loader) to keep the Module: the decode
+    // workers instantiate the same compiled module instead of fetching it again.
+    const module = await compileSource(source);
+    compiled = module;
+    await initWasm({ module_or_path: module });
     raw.init();
     ready = raw;
   })().catch((e: unknown) => {
@@ -52,6 +57,27 @@ async function defaultSource(): Promise<WasmSource> {
   const fsModule = 'node:fs/promises';
   const fs = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
   return fs.readFile(url);
+}
+
+async function compileSource(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  let response: Response | undefined;
+  if (typeof source === 'string' || source instanceof URL || (typeof Request === 'function' && source instanceof Request)) {
+    response = await fetch(source as RequestInfo);
+  } else if (typeof Response === 'function' && source instanceof Response) {
+    response = source;
+  }
+  if (response === undefined) return WebAssembly.compile(source as BufferSource);
+  if (!response.ok) throw new Error(`rangetile: cannot load the WebAssembly module (HTTP ${response.status})`);
+  if (typeof WebAssembly.compileStreaming === 'function' && response.headers.get('Content-Type') === 'application/wasm') {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** The compiled module (after loading), to post to decode workers. */
+export function compiledModule(): WebAssembly.Module | undefined {
+  return compiled;
 }
 
 /** Load the module if needed. */

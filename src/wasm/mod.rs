@@ -7,13 +7,15 @@
 //! - `readRange(url, start, end, options)` → `Promise<Uint8Array>`;
 //! - `readRanges(url, flatRanges, options)` → `Promise<Uint8Array[]>`;
 //! - `objectSize(url, options)` → `Promise<number>`;
-//! - `stats()` → `{ requests, bytesFetched, cacheHits, decodeMs }`.
+//! - `stats()` → `{ requests, bytesFetched, cacheHits, decodeMs }`;
+//! - stores, Zarr nodes and JPEG 2000 images, and the worker decode entry points: see [`api`].
 //!
 //! Options (all optional): `headers` (`[name, value][]`), `fetch` (a function used
 //! instead of the global `fetch`), `signal` (`AbortSignal`), `allowWholeDownload`,
 //! `coalesceGap`, `maxConcurrency`. Reads with equal options share one
 //! [`HttpClient`] and so its byte cache, in-flight deduplication and concurrency bounds.
 
+mod api;
 mod codecs;
 mod error;
 

@@ -1,0 +1,501 @@
+/**
+ * The typed API of DESIGN.md "Public interfaces": {@link openZarr}, {@link openRefs},
+ * {@link openJp2}. Metadata reads, planning and fetching run on the calling thread (in
+ * WebAssembly); decoding runs in the decode worker pool (see {@link configureDecoding}).
+ *
+ * @module
+ */
+
+import { ensureWasm, wasm } from './wasm.js';
+import { getPool, type RawTile } from './pool.js';
+import type { FetchFunction } from './index.js';
+
+type Headers_ = Record<string, string> | Headers | ReadonlyArray<readonly [string, string]>;
+
+/** Options of {@link openZarr} and {@link openRefs}. */
+export interface OpenOptions {
+  /** Path of the node inside the store (`""`, the default, is the root). */
+  path?: string;
+  /** The `fetch` to use instead of the global one. */
+  fetch?: FetchFunction;
+  /** Extra request headers sent with every request. */
+  headers?: Headers_;
+  /** Abort opening. */
+  signal?: AbortSignal;
+}
+
+/** Progress of a long read. */
+export interface Progress {
+  /** Chunks (or inner chunks of shards) decoded so far by this array's reads. */
+  chunksDecoded: number;
+  /** Chunks the read touches (an upper bound: missing chunks are never decoded). */
+  chunksTotal: number;
+  /** Bytes fetched by the module since the read started (all reads running at the time). */
+  bytesFetched: number;
+}
+
+/** Options of {@link ZarrArray.get}. */
+export interface GetOptions {
+  /** Abort the read: pending requests and queued or running decode jobs are cancelled,
+   * and the promise rejects with an `Aborted` error. */
+  signal?: AbortSignal;
+  /** Called as chunks decode. */
+  onProgress?: (p: Progress) => void;
+  /** Decode priority (higher first; e.g. visible tiles). Default 0. */
+  priority?: number;
+}
+
+/** One entry per dimension: `null` (all), an index (the dimension is dropped), or
+ * `[start, stop)`. */
+export type Selection = ReadonlyArray<null | number | readonly [number, number]>;
+
+/** The JS type of a dtype's data:
+ * - `bool`, `uint8` → `Uint8Array`; `int8` → `Int8Array`; `(u)int16/32` → `(Ui|I)nt16/32Array`;
+ * - `float16` → `Float32Array` (widened: exact, since every float16 is a float32);
+ * - `float32` → `Float32Array`; `float64` → `Float64Array`;
+ * - `int64`, `datetime64[*]`, `timedelta64[*]` → `BigInt64Array`; `uint64` → `BigUint64Array`;
+ * - `S<n>`, `U<n>`, `string` → `string[]`; `bytes` → `Uint8Array[]`; `object` → JSON text per element. */
+export type ArrayDataType =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array
+  | (string | Uint8Array | null)[];
+
+/** The result of a read: data in C order and its shape. */
+export interface ArrayResult {
+  data: ArrayDataType;
+  shape: number[];
+}
+
+interface RawStoreLike {
+  openNode(path: string, decoder: unknown, signal: unknown): Promise<RawNodeLike>;
+  readonly location: string;
+}
+interface RawNodeLike {
+  readonly kind: string;
+  info(): string;
+  fillBytes(): Uint8Array | undefined;
+  openChild(path: string, signal: unknown): Promise<RawNodeLike>;
+  get(selection: Float64Array, signal: unknown): Promise<{ bytes?: Uint8Array; shape: number[]; strings?: (string | Uint8Array | null)[] }>;
+}
+
+/** A store {@link openZarr} accepts: from {@link openRefs} (kerchunk references). */
+export interface ZarrStore {
+  /** Where it reads from. */
+  readonly location: string;
+  /** @internal */
+  readonly _raw: RawStoreLike;
+}
+
+/** One level of a multiscales pyramid. */
+export interface MultiscaleLevel {
+  path: string;
+  scale: number[] | null;
+  translation: number[] | null;
+  affine: number[] | null;
+}
+
+/** A parsed multiscales attribute (OME-NGFF or the Zarr multiscales convention). */
+export interface Multiscales {
+  name: string | null;
+  crs: string | null;
+  axes: { name: string; type: string | null; unit: string | null }[];
+  levels: MultiscaleLevel[];
+}
+
+/** A Zarr group. */
+export interface ZarrGroup {
+  readonly kind: 'group';
+  readonly path: string;
+  readonly attrs: Record<string, unknown>;
+  /** The multiscales pyramid declared in the attributes, if any. */
+  readonly multiscales: Multiscales | null;
+  /** Paths of the arrays below this group (from consolidated metadata; empty when the
+   * store has none, since HTTP cannot list). */
+  arrays(): string[];
+  /** Open a node by path relative to this group. */
+  open(path: string, options?: { signal?: AbortSignal }): Promise<ZarrArray | ZarrGroup>;
+}
+
+/** A Zarr array. */
+export interface ZarrArray {
+  readonly kind: 'array';
+  readonly path: string;
+  readonly shape: number[];
+  /** Chunk shape (the shard shape for sharded arrays). */
+  readonly chunks: number[];
+  /** Inner chunk shape of sharded arrays. */
+  readonly innerChunks: number[] | null;
+  /** The data type: a Zarr v3 name (`float32`, `uint16`, `datetime64[s]`, `U5`, ...). */
+  readonly dtype: string;
+  /** The fill value as one element of the data's JS type (number, bigint, boolean, string). */
+  readonly fillValue: unknown;
+  readonly attrs: Record<string, unknown>;
+  readonly dimensionNames: (string | null)[] | null;
+  /** Read a selection (default: everything). */
+  get(selection?: Selection | null, options?: GetOptions): Promise<ArrayResult>;
+}
+
+function rawOptions(o: { fetch?: FetchFunction; headers?: Headers_; signal?: AbortSignal } | undefined): object | undefined {
+  if (o === undefined) return undefined;
+  let headers: [string, string][] | undefined;
+  if (o.headers !== undefined) {
+    headers = [];
+    if (typeof Headers !== 'undefined' && o.headers instanceof Headers) o.headers.forEach((v, k) => headers!.push([k, v]));
+    else if (Array.isArray(o.headers)) for (const [k, v] of o.headers as ReadonlyArray<readonly [string, string]>) headers.push([String(k), String(v)]);
+    else for (const [k, v] of Object.entries(o.headers as Record<string, string>)) headers.push([k, String(v)]);
+  }
+  return { headers, fetch: o.fetch, signal: o.signal };
+}
+
+function resolveUrl(url: string | URL): string {
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  return base === undefined ? String(url) : new URL(String(url), base).href;
+}
+
+/** Per-array read context: the decoder closure reads it for priority and progress. */
+interface Ctx {
+  priority: number;
+  listeners: Set<() => void>;
+}
+
+function chunkDecoder(ctx: Ctx) {
+  return (key: string, recipe: string, bytes: Uint8Array) => {
+    const job = poolSync!.submit<Uint8Array>('chunk', recipe, bytes, ctx.priority, key);
+    void job.then(
+      () => ctx.listeners.forEach((f) => f()),
+      () => {},
+    );
+    return job;
+  };
+}
+
+let poolSync: Awaited<ReturnType<typeof getPool>> | undefined;
+async function ready(): Promise<void> {
+  await ensureWasm();
+  poolSync = await getPool();
+}
+
+/**
+ * Open a Zarr v2 or v3 array or group: a URL of the hierarchy's root directory (with
+ * `path` inside it), or a store from {@link openRefs}.
+ *
+ * @throws {RangetileError} `NotFound` (no metadata at `path`), `Format`,
+ *   `UnsupportedCodec`, `Http`, `Aborted`
+ */
+export async function openZarr(source: string | URL | ZarrStore, options?: OpenOptions): Promise<ZarrArray | ZarrGroup> {
+  await ready();
+  const store: RawStoreLike =
+    typeof source === 'string' || source instanceof URL
+      ? (wasm().openHttpStore(resolveUrl(source), rawOptions(options)) as unknown as RawStoreLike)
+      : source._raw;
+  const ctx: Ctx = { priority: 0, listeners: new Set() };
+  const node = await store.openNode(options?.path ?? '', chunkDecoder(ctx), options?.signal);
+  return wrapNode(node, ctx);
+}
+
+function wrapNode(node: RawNodeLike, ctx: Ctx): ZarrArray | ZarrGroup {
+  const info = JSON.parse(node.info());
+  if (node.kind === 'group') {
+    const g: ZarrGroup = {
+      kind: 'group',
+      path: info.path,
+      attrs: info.attrs ?? {},
+      multiscales: info.multiscales ?? null,
+      arrays: () => [...(info.arrays ?? [])],
+      async open(path, o) {
+        const child = await node.openChild(path, o?.signal);
+        return wrapNode(child, { priority: 0, listeners: new Set() });
+      },
+    };
+    return g;
+  }
+  const dtype: string = info.dtype;
+  const fillBytes = node.fillBytes();
+  const fill = fillBytes !== undefined ? toTyped(dtype, fillBytes) : undefined;
+  const a: ZarrArray = {
+    kind: 'array',
+    path: info.path,
+    shape: info.shape,
+    chunks: info.chunks,
+    innerChunks: info.innerChunks ?? null,
+    dtype,
+    fillValue: fill === undefined ? info.fillValue : dtype === 'bool' ? (fill as Uint8Array)[0] !== 0 : (fill as ArrayLike<unknown>)[0],
+    attrs: info.attrs ?? {},
+    dimensionNames: info.dimensionNames ?? null,
+    async get(selection, o) {
+      const flat = flatSelection(selection ?? null, info.shape);
+      const chunksTotal = countChunks(flat, info.shape, info.innerChunks ?? info.chunks);
+      const start = wasm().stats().bytesFetched;
+      let decoded = 0;
+      const listener = () => {
+        decoded++;
+        o?.onProgress?.({ chunksDecoded: decoded, chunksTotal, bytesFetched: wasm().stats().bytesFetched - start });
+      };
+      if (o?.onProgress) ctx.listeners.add(listener);
+      const prev = ctx.priority;
+      ctx.priority = o?.priority ?? 0;
+      try {
+        const r = await node.get(flat, o?.signal);
+        const data = r.strings ?? toTyped(dtype, r.bytes!);
+        return { data, shape: r.shape };
+      } finally {
+        ctx.priority = prev;
+        ctx.listeners.delete(listener);
+      }
+    },
+  };
+  return a;
+}
+
+function flatSelection(sel: Selection | null, shape: number[]): Float64Array {
+  if (sel === null || sel.length === 0) return new Float64Array(0);
+  if (sel.length !== shape.length) {
+    const e = new Error(`the selection has ${sel.length} entries, the array has ${shape.length} dimensions`);
+    e.name = 'InvalidArgument';
+    throw e;
+  }
+  const out = new Float64Array(sel.length * 3);
+  sel.forEach((s, i) => {
+    if (s === null) out.set([0, 0, 0], 3 * i);
+    else if (typeof s === 'number') out.set([1, s, 0], 3 * i);
+    else out.set([2, s[0], s[1]], 3 * i);
+  });
+  return out;
+}
+
+function countChunks(flat: Float64Array, shape: number[], chunks: number[]): number {
+  let n = 1;
+  for (let d = 0; d < shape.length; d++) {
+    let a = 0;
+    let b = shape[d]!;
+    if (flat.length > 0) {
+      const k = flat[3 * d]!;
+      if (k === 1) [a, b] = [flat[3 * d + 1]!, flat[3 * d + 1]! + 1];
+      else if (k === 2) [a, b] = [flat[3 * d + 1]!, Math.min(flat[3 * d + 2]!, b)];
+    }
+    const c = chunks[d] || 1;
+    n *= b > a ? Math.floor((b - 1) / c) - Math.floor(a / c) + 1 : 0;
+  }
+  return n;
+}
+
+/** Little-endian element bytes as the dtype's JS type (see {@link ArrayDataType}). */
+export function toTyped(dtype: string, b: Uint8Array): ArrayDataType {
+  const buf = b.byteOffset % 8 === 0 ? b.buffer : b.slice().buffer;
+  const off = b.byteOffset % 8 === 0 ? b.byteOffset : 0;
+  const n = (size: number) => Math.floor(b.byteLength / size);
+  switch (dtype) {
+    case 'bool':
+    case 'uint8':
+      return new Uint8Array(buf, off, b.byteLength);
+    case 'int8':
+      return new Int8Array(buf, off, b.byteLength);
+    case 'uint16':
+      return new Uint16Array(buf, off, n(2));
+    case 'int16':
+      return new Int16Array(buf, off, n(2));
+    case 'uint32':
+      return new Uint32Array(buf, off, n(4));
+    case 'int32':
+      return new Int32Array(buf, off, n(4));
+    case 'float32':
+      return new Float32Array(buf, off, n(4));
+    case 'float64':
+      return new Float64Array(buf, off, n(8));
+    case 'uint64':
+      return new BigUint64Array(buf, off, n(8));
+    case 'int64':
+      return new BigInt64Array(buf, off, n(8));
+    case 'float16': {
+      const h = new Uint16Array(buf, off, n(2));
+      const out = new Float32Array(h.length);
+      for (let i = 0; i < h.length; i++) out[i] = halfToFloat(h[i]!);
+      return out;
+    }
+  }
+  if (dtype.startsWith('datetime64') || dtype.startsWith('timedelta64')) return new BigInt64Array(buf, off, n(8));
+  const m = /^([SU])(\d+)$/.exec(dtype);
+  if (m) {
+    const width = Number(m[2]) * (m[1] === 'U' ? 4 : 1);
+    const out: string[] = [];
+    const dv = new DataView(buf, off, b.byteLength);
+    for (let i = 0; width > 0 && i + width <= b.byteLength; i += width) {
+      let s = '';
+      if (m[1] === 'U') {
+        for (let j = 0; j < width; j += 4) {
+          const c = dv.getUint32(i + j, true);
+          if (c === 0) break;
+          s += String.fromCodePoint(c);
+        }
+      } else {
+        for (let j = 0; j < width; j++) {
+          const c = dv.getUint8(i + j);
+          if (c === 0) break;
+          s += String.fromCharCode(c);
+        }
+      }
+      out.push(s);
+    }
+    return out;
+  }
+  return new Uint8Array(buf, off, b.byteLength);
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/**
+ * Kerchunk references as a store for {@link openZarr}: a URL of a reference JSON (v0 or
+ * v1) or of a Parquet reference directory (ending in `.parq`/`.parquet`), or the parsed
+ * JSON object itself (relative targets then resolve against `options.baseUrl`, default
+ * the page).
+ *
+ * @throws {RangetileError} `NotFound`, `Format`, `Http`, `Aborted`
+ */
+export async function openRefs(
+  urlOrObject: string | URL | object,
+  options?: { fetch?: FetchFunction; headers?: Headers_; signal?: AbortSignal; baseUrl?: string },
+): Promise<ZarrStore> {
+  await ready();
+  let raw: RawStoreLike;
+  if (typeof urlOrObject === 'string' || urlOrObject instanceof URL) {
+    raw = (await wasm().openRefsUrl(resolveUrl(urlOrObject), rawOptions(options))) as unknown as RawStoreLike;
+  } else {
+    const base = options?.baseUrl ?? (globalThis as { location?: { href: string } }).location?.href ?? '';
+    raw = wasm().openRefsJson(JSON.stringify(urlOrObject), base, rawOptions(options)) as unknown as RawStoreLike;
+  }
+  return { location: raw.location, _raw: raw };
+}
+
+/** Options of {@link openJp2}. */
+export interface Jp2OpenOptions {
+  /** An external tile-part index for files without TLM markers: its URL, or its bytes
+   * (`.tlm` layout or the JSON of `rangetile jp2 index`). */
+  tlmIndex?: string | URL | Uint8Array;
+  fetch?: FetchFunction;
+  headers?: Headers_;
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Jp2Image.readTile} and {@link Jp2Image.readRegion}. */
+export interface TileOptions {
+  /** Resolution level: 0 is full resolution, each level halves it. */
+  level?: number;
+  signal?: AbortSignal;
+  /** Decode priority (higher first, e.g. visible tiles). */
+  priority?: number;
+}
+
+/** Decoded pixels: `height × width × components`, interleaved, in the smallest type
+ * holding the bit depth (≤ 8 bits: `Uint8Array`/`Int8Array`, ≤ 16: `Uint16Array`/
+ * `Int16Array`, else `Int32Array`). */
+export interface DecodedPixels {
+  data: Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array;
+  width: number;
+  height: number;
+  components: number;
+}
+
+/** The georeference of a JP2 file (GeoJP2 or GMLJP2). */
+export interface Georef {
+  /** GDAL geotransform `[x0, dx, rx, y0, ry, dy]` (pixel corner → CRS). */
+  transform: number[];
+  epsg: number | null;
+}
+
+/** A JPEG 2000 image read with range requests. */
+export interface Jp2Image {
+  readonly width: number;
+  readonly height: number;
+  readonly components: number;
+  readonly bitDepth: number;
+  readonly signed: boolean;
+  readonly tileWidth: number;
+  readonly tileHeight: number;
+  readonly tilesAcross: number;
+  readonly tilesDown: number;
+  /** Resolution levels below full resolution (decomposition levels). */
+  readonly levels: number;
+  /** Where the tile-part offsets came from. */
+  readonly tileIndexSource: 'tlm' | 'index' | 'sot-walk';
+  readonly georef: Georef | null;
+  /** Decode one tile (in the worker pool). */
+  readTile(tx: number, ty: number, options?: TileOptions): Promise<DecodedPixels>;
+  /** Decode the region `[x0, x1) × [y0, y1)` in the coordinates of `level`. */
+  readRegion(x0: number, y0: number, x1: number, y1: number, options?: TileOptions): Promise<DecodedPixels>;
+}
+
+interface RawJp2Like {
+  info(): string;
+  readTile(tx: number, ty: number, level: number, decoder: unknown, signal: unknown): Promise<RawTile>;
+  readRegion(x0: number, y0: number, x1: number, y1: number, level: number, signal: unknown): Promise<RawTile>;
+}
+
+function pixels(t: RawTile): DecodedPixels {
+  const b = t.bytes;
+  const buf = b.byteOffset % 4 === 0 ? b.buffer : b.slice().buffer;
+  const off = b.byteOffset % 4 === 0 ? b.byteOffset : 0;
+  const data =
+    t.sampleType === '|u1'
+      ? new Uint8Array(buf, off, b.byteLength)
+      : t.sampleType === '|i1'
+        ? new Int8Array(buf, off, b.byteLength)
+        : t.sampleType === '<u2'
+          ? new Uint16Array(buf, off, b.byteLength / 2)
+          : t.sampleType === '<i2'
+            ? new Int16Array(buf, off, b.byteLength / 2)
+            : new Int32Array(buf, off, b.byteLength / 4);
+  return { data, width: t.width, height: t.height, components: t.components };
+}
+
+/**
+ * Open a JPEG 2000 image (JP2, JPH or a raw codestream) at `url`: its header and tile-part
+ * index are read with a few range requests.
+ *
+ * @throws {RangetileError} `NotFound`, `Format`, `Unsupported`, `Http`, `Aborted`
+ */
+export async function openJp2(url: string | URL, options?: Jp2OpenOptions): Promise<Jp2Image> {
+  await ready();
+  const t = options?.tlmIndex;
+  const index = t === undefined ? undefined : t instanceof Uint8Array ? t : resolveUrl(t);
+  const raw = (await wasm().openJp2(resolveUrl(url), index, rawOptions(options))) as unknown as RawJp2Like;
+  const info = JSON.parse(raw.info());
+  return {
+    width: info.width,
+    height: info.height,
+    components: info.components,
+    bitDepth: info.bitDepth,
+    signed: info.signed,
+    tileWidth: info.tileWidth,
+    tileHeight: info.tileHeight,
+    tilesAcross: info.tilesAcross,
+    tilesDown: info.tilesDown,
+    levels: info.levels,
+    tileIndexSource: info.tileIndexSource,
+    georef: info.georef ?? null,
+    async readTile(tx, ty, o) {
+      const priority = o?.priority ?? 0;
+      const decoder = (key: string, recipe: string, parts: Uint8Array[]) =>
+        poolSync!.submit<RawTile>('tile', recipe, parts, priority, key);
+      const r = await raw.readTile(tx, ty, o?.level ?? 0, decoder, o?.signal);
+      return pixels({ ...r, bytes: r.bytes.slice() });
+    },
+    async readRegion(x0, y0, x1, y1, o) {
+      return pixels(await raw.readRegion(x0, y0, x1, y1, o?.level ?? 0, o?.signal));
+    },
+  };
+}
