@@ -22,6 +22,10 @@ export interface OpenOptions {
   headers?: Headers_;
   /** Abort opening. */
   signal?: AbortSignal;
+  /** At most this many requests in flight per origin (default 6). */
+  maxConcurrency?: number;
+  /** Ranges closer than this many bytes are merged into one request (default 32 KiB). */
+  coalesceGap?: number;
 }
 
 /** Progress of a long read. */
@@ -143,7 +147,9 @@ export interface ZarrArray {
   get(selection?: Selection | null, options?: GetOptions): Promise<ArrayResult>;
 }
 
-function rawOptions(o: { fetch?: FetchFunction; headers?: Headers_; signal?: AbortSignal } | undefined): object | undefined {
+function rawOptions(
+  o: { fetch?: FetchFunction; headers?: Headers_; signal?: AbortSignal; maxConcurrency?: number; coalesceGap?: number } | undefined,
+): object | undefined {
   if (o === undefined) return undefined;
   let headers: [string, string][] | undefined;
   if (o.headers !== undefined) {
@@ -152,7 +158,7 @@ function rawOptions(o: { fetch?: FetchFunction; headers?: Headers_; signal?: Abo
     else if (Array.isArray(o.headers)) for (const [k, v] of o.headers as ReadonlyArray<readonly [string, string]>) headers.push([String(k), String(v)]);
     else for (const [k, v] of Object.entries(o.headers as Record<string, string>)) headers.push([k, String(v)]);
   }
-  return { headers, fetch: o.fetch, signal: o.signal };
+  return { headers, fetch: o.fetch, signal: o.signal, maxConcurrency: o.maxConcurrency, coalesceGap: o.coalesceGap };
 }
 
 function resolveUrl(url: string | URL): string {
