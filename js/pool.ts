@@ -196,7 +196,6 @@ export class DecodePool {
     const onMessage = (m: { id: number; ok: boolean; result?: unknown; error?: Record<string, unknown>; trap?: boolean; ms?: number }) =>
       this.finished(slot, m);
     const onCrash = (what: string) => this.crashed(slot, what);
-    const url = new URL('./worker.js', import.meta.url);
     if (typeof Worker !== 'undefined' && typeof window !== 'undefined') {
       const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
       w.onmessage = (ev: MessageEvent) => onMessage(ev.data);
@@ -208,7 +207,9 @@ export class DecodePool {
     } else {
       const name = 'node:worker_threads';
       const wt = (await import(/* @vite-ignore */ name)) as typeof import('node:worker_threads');
-      const w = new wt.Worker(url);
+      // Not the literal pattern: bundlers would copy the file as a second asset.
+      const file = './worker.js';
+      const w = new wt.Worker(new URL(file, import.meta.url));
       w.on('message', onMessage);
       w.on('error', (e: Error) => onCrash(e.message));
       w.on('exit', (code: number) => onCrash(`worker exited with code ${code}`));

@@ -32,10 +32,11 @@ async function port(): Promise<Port> {
   };
 }
 
-const io = await port();
+// No top-level await: bundlers build workers as classic scripts by default.
 let ready: Promise<void> | undefined;
+void port().then((io) => io.listen((raw) => handle(io, raw)));
 
-io.listen((raw) => {
+function handle(io: Port, raw: unknown): void {
   const m = raw as { type: string; module?: WebAssembly.Module; id?: number; kind?: JobKind; recipe?: string; data?: Uint8Array | Uint8Array[] };
   if (m.type === 'init') {
     ready = init({ wasm: m.module! });
@@ -62,4 +63,4 @@ io.listen((raw) => {
       io.post({ id, ok: false, error: serialisable(e), trap, ms: performance.now() - t0 }, []);
     }
   })();
-});
+}
