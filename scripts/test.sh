@@ -2,7 +2,8 @@
 # Everything `npm test` (and CI) checks, in order, stopping at the first failure:
 # setup, build, rustfmt, clippy (native and wasm32), native Rust tests, wasm tests in node
 # and headless chromium, tsc, the JS tests of the built package against the local range
-# server, and a Playwright end-to-end test of the demo page.
+# server (node --test, then vitest for the typed API), and Playwright end-to-end tests of
+# the demo page and of the API in chromium (decode workers, corpus subset).
 #
 # Environment: CARGO_TARGET_DIR is honoured for the native stages;
 # RANGETILE_SKIP_SETUP=1 skips the setup stage (when you know the machine is ready).
@@ -94,6 +95,10 @@ stage_done
 
 stage "JS tests of the built package (node --test tests/js/)"
 node --test --test-reporter=spec tests/js/
+stage_done
+
+stage "API tests of the built package (vitest: corpus subset, workers, abort, caches, Vite build)"
+node_modules/.bin/vitest run --config tests/js/vitest.config.mjs
 stage_done
 
 stage "end-to-end: the demo page in chromium (Playwright)"
