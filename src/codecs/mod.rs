@@ -78,6 +78,7 @@ pub mod delta;
 pub mod fixedscaleoffset;
 pub mod fletcher32;
 pub mod gzip;
+pub mod inflate;
 pub mod json2;
 pub mod layerquantizer;
 pub mod lz4;

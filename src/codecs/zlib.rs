@@ -1,17 +1,16 @@
 //! The numcodecs `zlib` codec (v2 `{"id": "zlib", "level"}`, v3 `numcodecs.zlib`): a
 //! zlib stream (RFC 1950: 2-byte header, deflate (RFC 1951), Adler-32 trailer, which is
-//! verified; trailing bytes ignored as Python's `zlib.decompress` does). Pure Rust
-//! (miniz_oxide), output capped. Also hosts the capped inflate used
+//! verified; trailing bytes ignored as Python's `zlib.decompress` does). Pure Rust (our
+//! own inflate, [`super::inflate`]; miniz_oxide only encodes, in tests), output capped. Also hosts the capped inflate used
 //! by `gzip` and by Blosc's internal zlib.
 
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 use super::common::{format_err, output_cap, over_cap};
+use super::inflate::{inflate_raw, Error as InflateError2};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
 use crate::limits::Limits;
-use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
-use miniz_oxide::inflate::TINFLStatus;
 
 const NAME: &str = "zlib";
 
@@ -31,41 +30,40 @@ pub enum InflateError {
 /// # Errors
 /// [`InflateError`].
 pub fn inflate(input: &[u8], zlib_header: bool, cap: usize, initial: usize) -> Result<(Vec<u8>, usize), InflateError> {
-    let mut flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
-    if zlib_header {
-        flags |= inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER | inflate_flags::TINFL_FLAG_COMPUTE_ADLER32;
-    }
-    let mut out = vec![0u8; initial.clamp(64.min(cap), cap.max(1))];
-    let mut dec = Box::<DecompressorOxide>::default();
-    let mut in_pos = 0usize;
-    let mut out_pos = 0usize;
-    loop {
-        let rest = input.get(in_pos..).unwrap_or_default();
-        let (status, consumed, written) = decompress(&mut dec, rest, &mut out, out_pos, flags);
-        in_pos = in_pos.saturating_add(consumed);
-        out_pos = out_pos.saturating_add(written);
-        match status {
-            TINFLStatus::Done => {
-                if out_pos > cap {
-                    return Err(InflateError::TooLarge);
-                }
-                out.truncate(out_pos);
-                return Ok((out, in_pos));
-            }
-            TINFLStatus::HasMoreOutput => {
-                if out.len() >= cap {
-                    return Err(InflateError::TooLarge);
-                }
-                let new_len = out.len().saturating_mul(2).clamp(1, cap);
-                out.resize(new_len, 0);
-            }
-            TINFLStatus::NeedsMoreInput | TINFLStatus::FailedCannotMakeProgress => {
-                return Err(InflateError::Malformed("truncated deflate stream".into()));
-            }
-            TINFLStatus::Adler32Mismatch => return Err(InflateError::Malformed("Adler-32 mismatch".into())),
-            other => return Err(InflateError::Malformed(format!("invalid deflate stream ({other:?})"))),
+    let body = if zlib_header {
+        let (cmf, flg) = match input {
+            [c, f, ..] => (*c, *f),
+            _ => return Err(InflateError::Malformed("truncated zlib header".into())),
+        };
+        if cmf & 0x0F != 8 || cmf >> 4 > 7 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
+            return Err(InflateError::Malformed("invalid zlib header".into()));
         }
+        if flg & 0x20 != 0 {
+            return Err(InflateError::Malformed("zlib preset dictionaries are not supported".into()));
+        }
+        input.get(2..).unwrap_or_default()
+    } else {
+        input
+    };
+    let (out, used) = inflate_raw(body, cap, initial.min(cap)).map_err(|e| match e {
+        InflateError2::TooLarge => InflateError::TooLarge,
+        InflateError2::Malformed(m) => InflateError::Malformed(m.into()),
+    })?;
+    if !zlib_header {
+        return Ok((out, used));
     }
+    let at = used.saturating_add(2);
+    let stored = input
+        .get(at..at.saturating_add(4))
+        .and_then(|t| <[u8; 4]>::try_from(t).ok())
+        .map(u32::from_be_bytes)
+        .ok_or_else(|| InflateError::Malformed("truncated Adler-32 trailer".into()))?;
+    let mut a = adler2::Adler32::new();
+    a.write_slice(&out);
+    if a.checksum() != stored {
+        return Err(InflateError::Malformed("Adler-32 mismatch".into()));
+    }
+    Ok((out, at.saturating_add(4)))
 }
 
 /// Map an [`InflateError`] to the codec's error.

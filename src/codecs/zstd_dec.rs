@@ -331,9 +331,8 @@ struct HufEntry {
 
 #[derive(Clone, Debug)]
 struct HufTable {
-    log: u32,
-    entries: Vec<HufEntry>,
-    /// The table widened to 11 bits (the largest log): entry `i` = `entries[i >> (11 - log)]`
+    /// The table widened to 11 bits (the largest log): entry `i` is the code whose
+    /// `log`-bit prefix is `i >> (11 - log)`,
     /// packed as `symbol | nbits << 8`, so a lookup always peeks 11 bits and indexes a
     /// fixed-size array (no bounds check survives the mask).
     wide: Box<[u16; 2048]>,
@@ -467,7 +466,7 @@ impl HufTable {
             let e = entries.get(i >> shift).copied().unwrap_or_default();
             *w = u16::from(e.symbol) | u16::from(e.nbits) << 8;
         }
-        Ok((HufTable { log, entries, wide }, used))
+        Ok((HufTable { wide }, used))
     }
 
     /// Decode one stream into exactly `out.len()` symbols.
