@@ -1,27 +1,28 @@
 /**
  * Colormaps for the map adapters: 256-entry RGBA lookup tables (viridis, magma, cividis,
- * RdBu, temperature), {@link applyColormap} (values + range → RGBA, NaN and fill
+ * RdBu, temperature, gray), {@link applyColormap} (values + range → RGBA, NaN and fill
  * transparent) and a small legend ({@link createLegend}).
  *
  * viridis, magma and cividis are the perceptually uniform maps of matplotlib (CC0), RdBu
  * is ColorBrewer's diverging red–blue (Apache-2.0 licence of ColorBrewer), all sampled at
  * 256 points from matplotlib 3.10; `temperature` is our own: violet → blue → cyan →
- * green → yellow → orange → red → dark red, linear in sRGB between its stops.
+ * green → yellow → orange → red → dark red, linear in sRGB between its stops; `gray` is
+ * black → white.
  *
  * @module
  */
 
 /** The built-in colormap names. */
-export type ColormapName = 'viridis' | 'magma' | 'cividis' | 'RdBu' | 'temperature';
+export type ColormapName = 'viridis' | 'magma' | 'cividis' | 'RdBu' | 'temperature' | 'gray';
 
 /** A colormap: a built-in name or a 256 × 4 RGBA lookup table. */
 export type Colormap = ColormapName | Uint8Array;
 
 /** The built-in colormaps, in display order. */
-export const COLORMAP_NAMES: readonly ColormapName[] = ['viridis', 'magma', 'cividis', 'RdBu', 'temperature'];
+export const COLORMAP_NAMES: readonly ColormapName[] = ['viridis', 'magma', 'cividis', 'RdBu', 'temperature', 'gray'];
 
 // 256 RGB triplets as hex, low to high.
-const HEX: Record<Exclude<ColormapName, 'temperature'>, string> = {
+const HEX: Record<Exclude<ColormapName, 'temperature' | 'gray'>, string> = {
   viridis:
     '44015444025645045745055946075a46085c460a5d460b5e470d60470e61471063471164471365481467481668481769' +
     '48186a481a6c481b6d481c6e481d6f481f70482071482173482374482475482576482677482878482979472a7a472c7a' +
@@ -150,6 +151,7 @@ export function colormapLut(colormap: Colormap, reverse = false): Uint8Array {
   let lut = cache.get(key);
   if (lut === undefined) {
     if (colormap === 'temperature') lut = fromStops(TEMPERATURE_STOPS);
+    else if (colormap === 'gray') lut = fromStops([[0, [0, 0, 0]], [1, [255, 255, 255]]]);
     else if (Object.prototype.hasOwnProperty.call(HEX, colormap)) lut = fromHex(HEX[colormap]);
     else throw new RangeError(`unknown colormap ${JSON.stringify(colormap)} (known: ${COLORMAP_NAMES.join(', ')})`);
     if (reverse) lut = reversed(lut);
