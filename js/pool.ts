@@ -68,6 +68,8 @@ export interface PoolStats {
   jobsInline: number;
   /** Jobs waiting. */
   queued: number;
+  /** Jobs running now. */
+  running: number;
   /** Most jobs running at once. */
   maxRunning: number;
   /** Workers replaced after a crash or a cancelled running job. */
@@ -164,6 +166,7 @@ export class DecodePool {
     jobsInWorkers: 0,
     jobsInline: 0,
     queued: 0,
+    running: 0,
     maxRunning: 0,
     replaced: 0,
     workerDecodeMs: 0,
@@ -267,6 +270,7 @@ export class DecodePool {
       job.slot.job = undefined;
       job.slot = undefined;
       this.running--;
+      this.stats.running = this.running;
     }
     if (ok) job.resolve(v);
     else job.reject(v);
@@ -300,6 +304,7 @@ export class DecodePool {
       slot.job = job;
       job.slot = slot;
       this.running++;
+      this.stats.running = this.running;
       this.stats.maxRunning = Math.max(this.stats.maxRunning, this.running);
       const transfer: Transferable[] = [];
       const parts = Array.isArray(job.data) ? job.data : job.data ? [job.data] : [];

@@ -111,6 +111,25 @@ describe('API behaviour', () => {
     for (const j of settled.slice(0, 3)) expect((await j).name).toBe('WorkerCrashed');
   });
 
+  it('aborting a read whose tile is decoding terminates that job and replaces its worker', async () => {
+    const pool = await getPool();
+    const im = await rt.openJp2(`${server.url}/${JP2}`);
+    await rt.configureDecoding({ decodedCacheBytes: 0 });
+    const replaced = pool.stats.replaced;
+    const ac = new AbortController();
+    let settled = false;
+    const p = im.readTile(1, 0, { signal: ac.signal }).catch((x) => x).finally(() => (settled = true));
+    while (pool.stats.running === 0 && !settled) await new Promise((r) => setTimeout(r, 1));
+    ac.abort();
+    const e = await p;
+    await rt.configureDecoding({ decodedCacheBytes: 64 << 20 });
+    expect(e.name).toBe('Aborted');
+    expect(pool.stats.replaced).toBe(replaced + 1);
+    expect(pool.stats.running).toBe(0);
+    const t = await im.readTile(0, 0);
+    expect(sha(t.data)).toBe(jp2Expected().tiles.find((x) => x.tile === 0).sha256);
+  });
+
   it('concurrency limits: requests in flight and decode jobs running', async () => {
     await reset();
     const a = await rt.openZarr(`${server.url}/__fault/delay=30/zarr/zarrita-js_v2_data.zarr`, {
