@@ -194,11 +194,30 @@ export class DecodePool {
     return pool;
   }
 
+  /** Start a worker and wait until it has instantiated the module (rejects when it
+   * cannot start: no worker support, a blocked script, a failed instantiation). */
   private async spawn(module: WebAssembly.Module): Promise<Slot> {
     const slot: Slot = { endpoint: undefined as unknown as Endpoint, dead: false };
-    const onMessage = (m: { id: number; ok: boolean; result?: unknown; error?: Record<string, unknown>; trap?: boolean; ms?: number }) =>
-      this.finished(slot, m);
-    const onCrash = (what: string) => this.crashed(slot, what);
+    let started = false;
+    let startOk!: () => void;
+    let startFail!: (e: Error) => void;
+    const start = new Promise<void>((res, rej) => {
+      startOk = res;
+      startFail = rej;
+    });
+    type Reply = { type?: string; id: number; ok: boolean; result?: unknown; error?: Record<string, unknown>; trap?: boolean; ms?: number };
+    const onMessage = (m: Reply) => {
+      if (m.type === 'ready') {
+        started = true;
+        startOk();
+      } else if (m.type === 'init-failed') {
+        startFail(revive(m.error ?? {}));
+      } else this.finished(slot, m);
+    };
+    const onCrash = (what: string) => {
+      if (!started) startFail(taggedError('WorkerCrashed', `a decode worker did not start: ${what}`));
+      else this.crashed(slot, what);
+    };
     if (typeof Worker !== 'undefined' && typeof window !== 'undefined') {
       const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
       w.onmessage = (ev: MessageEvent) => onMessage(ev.data);
@@ -223,6 +242,13 @@ export class DecodePool {
       };
     }
     slot.endpoint.post({ type: 'init', module }, []);
+    try {
+      await start;
+    } catch (e) {
+      slot.dead = true;
+      slot.endpoint.terminate();
+      throw e;
+    }
     return slot;
   }
 
@@ -293,7 +319,9 @@ export class DecodePool {
     if (this.size === 0) {
       if (!this.inlineScheduled) {
         this.inlineScheduled = true;
-        setTimeout(() => this.runInline(), 0);
+        const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+        if (typeof g.setImmediate === 'function') g.setImmediate(() => this.runInline());
+        else setTimeout(() => this.runInline(), 0);
       }
       return;
     }
@@ -313,9 +341,16 @@ export class DecodePool {
     }
   }
 
-  /** Run queued jobs one per macrotask, so the caller's event loop keeps turning. */
+  /** Run queued jobs for up to ~8 ms per macrotask, so the caller's event loop keeps
+   * turning between slices. */
   private runInline(): void {
     this.inlineScheduled = false;
+    const t0 = Date.now();
+    while (this.queue.length > 0 && Date.now() - t0 < 8 && this.size === 0) this.runOneInline();
+    if (this.queue.length > 0) this.pump();
+  }
+
+  private runOneInline(): void {
     const job = this.next();
     if (!job) return;
     this.running++;
@@ -331,7 +366,6 @@ export class DecodePool {
       job.settled = true;
       job.reject(e);
     }
-    if (this.queue.length > 0) this.pump();
   }
 
   private finished(slot: Slot, m: { id: number; ok: boolean; result?: unknown; error?: Record<string, unknown>; trap?: boolean; ms?: number }): void {
@@ -375,7 +409,9 @@ export class DecodePool {
         this.pump();
       },
       () => {
-        this.slots.splice(this.slots.indexOf(slot), 1);
+        // No replacement: fewer workers, and inline decoding once none are left.
+        const j = this.slots.indexOf(slot);
+        if (j >= 0) this.slots.splice(j, 1);
         this.size = this.slots.length;
         this.stats.workers = this.size;
         this.pump();

@@ -40,6 +40,10 @@ function handle(io: Port, raw: unknown): void {
   const m = raw as { type: string; module?: WebAssembly.Module; id?: number; kind?: JobKind; recipe?: string; data?: Uint8Array | Uint8Array[] };
   if (m.type === 'init') {
     ready = init({ wasm: m.module! });
+    ready.then(
+      () => io.post({ type: 'ready' }, []),
+      (e: unknown) => io.post({ type: 'init-failed', error: serialisable(e) }, []),
+    );
     return;
   }
   if (m.type !== 'job') return;
