@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use rangetile::kernels::dequantize::{self, LqParams};
-use rangetile::kernels::{lorenzo, shuffle};
+use rangetile::kernels::{byteswap, float16, lorenzo, shuffle, stats};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// xorshift64* (deterministic).
@@ -161,5 +161,58 @@ fn lq_dequantize_simd_equals_reference() {
         dequantize::lq_dequantize(&levels, &p, &mut a);
         dequantize::lq_dequantize_scalar(&levels, &p, &mut b);
         assert_eq!(a, b, "nbits {nbits} {p:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn byteswap_simd_equals_scalar() {
+    let mut rng = Rng::new(7);
+    for _ in 0..400 {
+        let unit = [2usize, 4, 8, 3, 16, 1][rng.below(6)];
+        let len = rng.len();
+        let off = rng.below(16);
+        let x = rng.bytes(len + off);
+        let (mut a, mut b) = (x.clone(), x.clone());
+        byteswap::swap_in_place(&mut a[off..], unit);
+        byteswap::swap_in_place_scalar(&mut b[off..], unit);
+        assert_eq!(a, b, "unit {unit} len {len}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn float16_simd_equals_scalar_on_every_half() {
+    let all: Vec<u8> = (0..=u16::MAX).flat_map(|h| h.to_le_bytes()).collect();
+    for off in [0usize, 2, 6] {
+        let n = (all.len() - off) / 2;
+        let (mut a, mut b) = (vec![0f32; n + 1], vec![0f32; n + 1]);
+        float16::f16_le_to_f32(&all[off..], &mut a);
+        float16::f16_le_to_f32_scalar(&all[off..], &mut b);
+        let (ab, bb): (Vec<u32>, Vec<u32>) =
+            (a.iter().map(|v| v.to_bits()).collect(), b.iter().map(|v| v.to_bits()).collect());
+        assert_eq!(ab, bb, "offset {off}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn min_max_and_mask_simd_equal_scalar() {
+    let mut rng = Rng::new(8);
+    let specials = [f32::NAN, 0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, -9999.0, f32::MIN_POSITIVE / 2.0];
+    for _ in 0..400 {
+        let n = rng.len() / 4;
+        let x: Vec<f32> = (0..n)
+            .map(|_| match rng.below(4) {
+                0 => specials[rng.below(specials.len())],
+                _ => f32::from_bits(rng.next() as u32),
+            })
+            .collect();
+        let bits = |m: Option<(f32, f32)>| m.map(|(a, b)| (a.to_bits(), b.to_bits()));
+        assert_eq!(bits(stats::min_max_f32(&x)), bits(stats::min_max_f32_scalar(&x)), "n {n}");
+        let fill = specials[rng.below(specials.len())];
+        let (mut a, mut b) = (x.clone(), x.clone());
+        stats::mask_fill_f32(&mut a, fill);
+        stats::mask_fill_f32_scalar(&mut b, fill);
+        let (ab, bb): (Vec<u32>, Vec<u32>) =
+            (a.iter().map(|v| v.to_bits()).collect(), b.iter().map(|v| v.to_bits()).collect());
+        assert_eq!(ab, bb);
     }
 }

@@ -27,8 +27,21 @@ pub fn swap64(buf: &mut [u8]) {
     }
 }
 
-/// Reverse the bytes of every `unit`-byte unit (1 and 0: no-op).
+/// Reverse the bytes of every `unit`-byte unit (1 and 0: no-op). SIMD128 on wasm32
+/// builds with `simd128`, bit-equal to [`swap_in_place_scalar`].
 pub fn swap_in_place(buf: &mut [u8], unit: usize) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::misc::swap_in_place(buf, unit)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        swap_in_place_scalar(buf, unit)
+    }
+}
+
+/// The scalar reference of [`swap_in_place`].
+pub fn swap_in_place_scalar(buf: &mut [u8], unit: usize) {
     match unit {
         0 | 1 => {}
         2 => swap16(buf),

@@ -23,8 +23,21 @@ pub fn f16_bits_to_f32(h: u16) -> f32 {
     f32::from_bits(bits)
 }
 
-/// Widen little-endian float16 bytes into `dst` (as many elements as both hold).
+/// Widen little-endian float16 bytes into `dst` (as many elements as both hold). SIMD128
+/// on wasm32 builds with `simd128`, bit-equal to [`f16_le_to_f32_scalar`].
 pub fn f16_le_to_f32(src: &[u8], dst: &mut [f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::misc::f16_le_to_f32(src, dst)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        f16_le_to_f32_scalar(src, dst)
+    }
+}
+
+/// The scalar reference of [`f16_le_to_f32`].
+pub fn f16_le_to_f32_scalar(src: &[u8], dst: &mut [f32]) {
     for (c, d) in src.chunks_exact(2).zip(dst.iter_mut()) {
         if let Ok(a) = <[u8; 2]>::try_from(c) {
             *d = f16_bits_to_f32(u16::from_le_bytes(a));

@@ -14,6 +14,7 @@ pub mod lorenzo;
 pub mod shuffle;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd;
+pub mod stats;
 
 /// A tiny deterministic PRNG (xorshift64*) for the property tests.
 #[cfg(test)]

@@ -9,4 +9,5 @@
 
 pub mod dequantize;
 pub mod lorenzo;
+pub mod misc;
 pub mod shuffle;
