@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use rangetile::kernels::dequantize::{self, LqParams};
-use rangetile::kernels::{byteswap, float16, lorenzo, shuffle, stats};
+use rangetile::kernels::{byteswap, float16, lorenzo, render, shuffle, stats};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// xorshift64* (deterministic).
@@ -214,5 +214,54 @@ fn min_max_and_mask_simd_equal_scalar() {
         let (ab, bb): (Vec<u32>, Vec<u32>) =
             (a.iter().map(|v| v.to_bits()).collect(), b.iter().map(|v| v.to_bits()).collect());
         assert_eq!(ab, bb);
+    }
+}
+
+fn random_f32(rng: &mut Rng, n: usize) -> Vec<f32> {
+    let specials = [f32::NAN, 0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, 1e30, -1e30];
+    (0..n)
+        .map(|_| match rng.below(5) {
+            0 => specials[rng.below(specials.len())],
+            1 => f32::from_bits(rng.next() as u32),
+            _ => (rng.below(20_000) as f32 - 5000.0) / 7.0,
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn colormap_simd_equals_scalar() {
+    let mut rng = Rng::new(9);
+    let lut: [u32; 256] = core::array::from_fn(|i| (i as u32).wrapping_mul(0x0101_0101) ^ 0xFF00_0000);
+    for _ in 0..300 {
+        let n = rng.len() / 4;
+        let x = random_f32(&mut rng, n);
+        let (vmin, vmax) = match rng.below(4) {
+            0 => (0.0, 0.0),
+            1 => (f32::from_bits(rng.next() as u32), f32::from_bits(rng.next() as u32)),
+            _ => (-(rng.below(1000) as f32), rng.below(3000) as f32),
+        };
+        let (mut a, mut b) = (vec![1u8; 4 * n + 3], vec![1u8; 4 * n + 3]);
+        render::colormap_rgba8(&x, vmin, vmax, &lut, &mut a);
+        render::colormap_rgba8_scalar(&x, vmin, vmax, &lut, &mut b);
+        assert_eq!(a, b, "n {n} [{vmin}, {vmax}]");
+    }
+}
+
+#[wasm_bindgen_test]
+fn downsample_simd_equals_scalar() {
+    let mut rng = Rng::new(10);
+    for _ in 0..300 {
+        let (rows, cols) = (rng.below(40), rng.below(90));
+        let short = if rng.below(10) == 0 { rng.below(cols + 1) } else { 0 };
+        let x = random_f32(&mut rng, (rows * cols).saturating_sub(short));
+        for mean in [false, true] {
+            let n = (rows / 2) * (cols / 2);
+            let (mut a, mut b) = (vec![7f32; n + 1], vec![7f32; n + 1]);
+            render::downsample2(&x, rows, cols, mean, &mut a);
+            render::downsample2_scalar(&x, rows, cols, mean, &mut b);
+            let (ab, bb): (Vec<u32>, Vec<u32>) =
+                (a.iter().map(|v| v.to_bits()).collect(), b.iter().map(|v| v.to_bits()).collect());
+            assert_eq!(ab, bb, "{rows}x{cols} mean {mean}");
+        }
     }
 }

@@ -11,6 +11,7 @@ pub mod delta;
 pub mod dequantize;
 pub mod float16;
 pub mod lorenzo;
+pub mod render;
 pub mod shuffle;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd;

@@ -10,4 +10,5 @@
 pub mod dequantize;
 pub mod lorenzo;
 pub mod misc;
+pub mod render;
 pub mod shuffle;
