@@ -1,8 +1,28 @@
-//! Hot loops: a scalar reference and, on wasm32 with `simd128`, a SIMD version of each,
-//! proven bit-equal by property tests.
+//! Hot loops: a scalar reference (`*_scalar`) and, on wasm32 with `simd128`, a SIMD
+//! version (`simd::*`, `core::arch::wasm32`) behind the same public function, selected at
+//! build time with `cfg(target_feature = "simd128")`. `tests/wasm_kernels_node.rs` proves
+//! SIMD == scalar bit for bit in wasm (random sizes, alignments, odd tails); the native
+//! unit tests check the references against naive definitions. Every kernel takes slices
+//! whose lengths it checks itself: a kernel never panics, whatever the lengths it is given.
 //!
-//! Only the scalar references exist so far. Every kernel takes slices whose lengths it
-//! checks itself: a kernel never panics, whatever the lengths it is given.
+//! | kernel | module | SIMD128 |
+//! |---|---|---|
+//! | byte unshuffle (typesize 2, 4, 8, any), bit unshuffle | [`shuffle`] | yes |
+//! | byte swap 16/32/64 | [`byteswap`] | yes |
+//! | negabinary → two's complement, 2-D Lorenzo inverse | [`lorenzo`] | yes |
+//! | LayerQuantizer dequantisation (exact FMA semantics) | [`dequantize`] | yes |
+//! | float16 → float32 | [`float16`] | yes |
+//! | NaN-aware min/max, fill → NaN masking | [`stats`] | yes |
+//! | colour map LUT with rescale to RGBA8, 2×2 mean/nearest downsampling | [`render`] | yes |
+//! | delta decode | [`delta`] | scalar only (a sequential prefix sum) |
+//!
+//! SIMD requirement: the shipped wasm is built with `+simd128` (`.cargo/config.toml`), so
+//! it needs WebAssembly SIMD (Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+). An
+//! engine without it rejects the module at compile time with a `WebAssembly.CompileError`;
+//! the JS loader should check `WebAssembly.validate` on a one-instruction SIMD module
+//! first and throw an error naming this requirement. A scalar build (every kernel falls
+//! back to its reference) is `RUSTFLAGS="-C link-arg=--allow-undefined" cargo build
+//! --target wasm32-unknown-unknown` without `+simd128`.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
