@@ -1,0 +1,231 @@
+// End-to-end: the map demo pages (www/openlayers-*.html) in Debian's chromium through
+// playwright-core, served by the range server as `npm run demo` serves them. For each page:
+// waits for window.rangetileDemo.ready, asserts tiles rendered and a clean console, checks
+// screenshot pixels at known map points against the colour the data value should get
+// (values read independently with zarr-python / numpy from the generated files), then
+// pans/zooms and asserts the requests stay proportional to the tiles shown.
+// Screenshots: test-results/maps-*.png.
+//   node --test tests/e2e/maps.test.mjs     (needs pkg/ + dist/ built: npm run build)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startSiteServer } from './site-server.mjs';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PY = path.join(repo, '.cache/demo-venv/bin/python');
+
+let server, browser;
+
+before(async () => {
+  execFileSync('bash', [path.join(repo, 'scripts/demo-data/generate.sh')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(repo, 'scripts/demo-data/build-bundles.mjs')], { stdio: 'inherit' });
+  await mkdir(path.join(repo, 'test-results'), { recursive: true });
+  server = await startSiteServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      // WebGL (OpenLayers' WebGLTile layer) through SwiftShader without a GPU.
+      '--enable-unsafe-swiftshader',
+      '--use-angle=swiftshader',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Open a demo page, collect console problems, wait for ready. */
+async function openDemo(name, query = '') {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+  const problems = [];
+  page.on('console', (m) => {
+    // SwiftShader's "GPU stall due to ReadPixels" performance notes are not page errors.
+    if (m.type() === 'error' || (m.type() === 'warning' && !/GPU stall|GL Driver Message/.test(m.text()))) problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(`${server.url}/www/${name}${query}`);
+  await page.waitForFunction(() => window.rangetileDemo !== undefined);
+  await page.evaluate(() => window.rangetileDemo.ready);
+  await idle(page);
+  return { page, problems };
+}
+
+/** Wait until the map has rendered everything it loads. */
+async function idle(page) {
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const map = window.rangetileDemo.map;
+        map.once('rendercomplete', resolve);
+        map.render();
+      }),
+  );
+}
+
+/** Screenshot, and the RGBA of the given CSS pixels in it. */
+async function pixelsAt(page, shot, points) {
+  const buf = await page.screenshot({ path: path.join(repo, 'test-results', shot) });
+  return page.evaluate(
+    async ({ b64, points }) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const ctx = c.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(img, 0, 0);
+      return points.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data));
+    },
+    { b64: buf.toString('base64'), points },
+  );
+}
+
+const stats = (page) => page.evaluate(() => import('../dist/index.js').then((m) => m.stats()));
+
+function assertColour(actual, expected, what) {
+  const d = Math.max(...[0, 1, 2].map((i) => Math.abs(actual[i] - expected[i])));
+  assert.ok(d <= 8, `${what}: pixel ${actual} vs expected ${expected}`);
+}
+
+test('openlayers-zarr: temperature field, pixel colours, time slider, proportional zoom', async () => {
+  const { page, problems } = await openDemo('openlayers-zarr.html');
+  const st = await page.evaluate(() => ({ t: window.rangetileDemo.tilesRendered, e: window.rangetileDemo.errors }));
+  assert.ok(st.t > 0, 'tiles rendered');
+  assert.deepEqual(st.e, []);
+  // Grid points present in every level (multiples of 4°): (lat, lon 0..360).
+  const pts = [
+    [0, 32],
+    [60, 92],
+    [-32, 200],
+    [40, 260],
+  ];
+  const expectAt = (t) =>
+    JSON.parse(
+      execFileSync(PY, [
+        '-c',
+        `import zarr, json; a = zarr.open_array('${path.join(repo, 'www/data/era5_t2m.zarr/0/t2m')}'); ` +
+          `print(json.dumps([float(a[${t}, int((90 - la) / 0.5), int(lo / 0.5)]) for la, lo in ${JSON.stringify(pts)}]))`,
+      ]).toString(),
+    );
+  const check = async (t, shot) => {
+    const values = expectAt(t);
+    const screen = await page.evaluate(
+      (pts) => pts.map(([la, lo]) => window.rangetileDemo.map.getPixelFromCoordinate([lo > 180 ? lo - 360 : lo, la])),
+      pts,
+    );
+    const got = await pixelsAt(page, shot, screen);
+    const want = await page.evaluate(
+      ({ values }) =>
+        import('../dist/maps/maps-ol.js').then((m) => {
+          const s = window.rangetileDemo.source.getStyle();
+          return values.map((v) => m.colorOf(v, { colormap: s.colormap, min: s.range[0], max: s.range[1] }));
+        }),
+      { values },
+    );
+    pts.forEach((p, i) => assertColour(got[i], want[i], `time ${t} at lat ${p[0]} lon ${p[1]} (value ${values[i]})`));
+    return values;
+  };
+  const v0 = await check(0, 'maps-openlayers-zarr.png');
+
+  // Time slider: index 4 (12 h later) changes the values (diurnal cycle) without a new layer.
+  const layersBefore = await page.evaluate(() => window.rangetileDemo.map.getLayers().getLength());
+  await page.evaluate(() => {
+    const s = document.getElementById('time');
+    s.value = '4';
+    s.dispatchEvent(new Event('input'));
+  });
+  await idle(page);
+  const v4 = await check(4, 'maps-openlayers-zarr-t4.png');
+  assert.notDeepEqual(v4, v0);
+  assert.equal(await page.evaluate(() => window.rangetileDemo.map.getLayers().getLength()), layersBefore);
+
+  // Zoom in two steps over Europe: the new requests cover only the tiles in view.
+  const before = await stats(page);
+  await page.evaluate(() => {
+    const v = window.rangetileDemo.map.getView();
+    v.setCenter([15, 50]);
+    v.setZoom(v.getZoom() + 2);
+  });
+  await idle(page);
+  const afterZoom = await stats(page);
+  const requests = afterZoom.requests - before.requests;
+  assert.ok(requests <= 40, `zoom-in requests ${requests}`);
+  assert.ok(afterZoom.bytesFetched - before.bytesFetched < 2 * 1024 * 1024, 'zoom-in bytes');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('openlayers-jp2: UTM band, pixel colours, zoom to full resolution reads only the tiles in view', async () => {
+  const { page, problems } = await openDemo('openlayers-jp2.html');
+  const st = await page.evaluate(() => ({ t: window.rangetileDemo.tilesRendered, e: window.rangetileDemo.errors, level: window.rangetileDemo.level, proj: window.rangetileDemo.map.getView().getProjection().getCode() }));
+  assert.ok(st.t > 0, 'tiles rendered');
+  assert.deepEqual(st.e, []);
+  assert.equal(st.proj, 'EPSG:32629');
+  assert.ok(st.level >= 3, `zoomed-out view at resolution level ${st.level}`);
+  const fileSize = (await stat(path.join(repo, 'www/data/s2_b04_20m.jp2'))).size;
+
+  // Zoom to full resolution on the town (bright) and on a lake (dark): UTM coordinates of
+  // pixel centres computed from the generator's layout (origin 399960, 4900020; 20 m).
+  const at = (col, row) => [399960 + 20 * (col + 0.5), 4900020 - 20 * (row + 0.5)];
+  const before = await stats(page);
+  await page.evaluate((c) => {
+    const v = window.rangetileDemo.map.getView();
+    v.setCenter(c);
+    v.setResolution(20);
+  }, at(1700, 3400));
+  await idle(page);
+  assert.equal(await page.evaluate(() => window.rangetileDemo.level), 0);
+  const afterZoom = await stats(page);
+  // A 1000×640 view at 20 m touches at most 4 of the 36 tiles.
+  const bytes = afterZoom.bytesFetched - before.bytesFetched;
+  assert.ok(bytes < (fileSize * 6) / 36, `full-resolution view fetched ${bytes} of ${fileSize} bytes`);
+  assert.ok(afterZoom.requests - before.requests <= 8, 'requests for the tiles in view');
+
+  // Pixel values from the lossy file, decoded independently by OpenJPEG (opj_decompress).
+  const pts = [
+    [1700, 3400],
+    [1720, 3390],
+    [1650, 3420],
+  ];
+  const expected = JSON.parse(
+    execFileSync(PY, [
+      '-c',
+      `import subprocess, tempfile, numpy as np, json, os\n` +
+        `d = tempfile.mkdtemp(); out = os.path.join(d, 't.pgm')\n` +
+        `subprocess.run(['opj_decompress', '-i', '${path.join(repo, 'www/data/s2_b04_20m.jp2')}', '-o', out, '-d', '1536,3328,1792,3456', '-quiet'], check=True, stdout=subprocess.DEVNULL)\n` +
+        `import re\n` +
+        `raw = open(out, 'rb').read(); m = re.match(rb'P5\\s+(?:#[^\\n]*\\n\\s*)*(\\d+)\\s+(\\d+)\\s+(\\d+)\\s', raw); w, h = int(m[1]), int(m[2])\n` +
+        `a = np.frombuffer(raw[m.end():], dtype='>u2').reshape(h, w)\n` +
+        `print(json.dumps([int(a[r - 3328, c - 1536]) for c, r in ${JSON.stringify(pts)}]))`,
+    ]).toString(),
+  );
+  const screen = await page.evaluate((cs) => cs.map((c) => window.rangetileDemo.map.getPixelFromCoordinate(c)), pts.map(([c, r]) => at(c, r)));
+  const got = await pixelsAt(page, 'maps-openlayers-jp2-full.png', screen);
+  const want = await page.evaluate(
+    (values) =>
+      import('../dist/maps/maps-ol.js').then((m) => {
+        const s = window.rangetileDemo.source.getStyle();
+        return values.map((v) => m.colorOf(v, { colormap: s.colormap, min: s.range[0], max: s.range[1] }));
+      }),
+    expected,
+  );
+  pts.forEach((p, i) => assertColour(got[i], want[i], `pixel ${p} (value ${expected[i]})`));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
