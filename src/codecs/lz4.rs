@@ -49,10 +49,16 @@ pub fn decompress_block_into(codec: &'static str, block: &[u8], out: &mut [u8]) 
         if ip_end > ilen || op_end > olen {
             return Err(err("literals past the end"));
         }
+        // Up to 64 bytes in 16-byte steps when both buffers have room past the end (the
+        // extra bytes are rewritten later); `memory.copy` has a call cost that dominates
+        // such short copies.
+        let wild = lit.div_ceil(16).saturating_mul(16);
         if let (true, Some(s), Some(d)) =
-            (lit <= 16, block.get(ip..ip.saturating_add(16)), out.get_mut(op..op.saturating_add(16)))
+            (lit <= 64, block.get(ip..ip.saturating_add(wild)), out.get_mut(op..op.saturating_add(wild)))
         {
-            d.copy_from_slice(s);
+            for (dc, sc) in d.chunks_exact_mut(16).zip(s.chunks_exact(16)) {
+                dc.copy_from_slice(sc);
+            }
         } else if let (Some(s), Some(d)) = (block.get(ip..ip_end), out.get_mut(op..op_end)) {
             d.copy_from_slice(s);
         }
@@ -106,13 +112,19 @@ fn read_len(block: &[u8], ip: &mut usize) -> Option<usize> {
 pub(crate) fn copy_match(out: &mut [u8], from: usize, op: usize, ml: usize) {
     let off = op.saturating_sub(from);
     let end = op.saturating_add(ml);
-    if off >= 16 && ml <= 16 && op.saturating_add(16) <= out.len() {
-        let mut tmp = [0u8; 16];
-        if let Some(s) = out.get(from..from.saturating_add(16)) {
-            tmp.copy_from_slice(s);
-        }
-        if let Some(d) = out.get_mut(op..op.saturating_add(16)) {
-            d.copy_from_slice(&tmp);
+    let wild = ml.div_ceil(16).saturating_mul(16);
+    if off >= 16 && ml <= 64 && op.saturating_add(wild) <= out.len() {
+        // 16-byte steps; with `off >= 16` each step reads bytes already final.
+        let mut k = 0;
+        while k < ml {
+            let mut tmp = [0u8; 16];
+            if let Some(s) = out.get(from.saturating_add(k)..from.saturating_add(k).saturating_add(16)) {
+                tmp.copy_from_slice(s);
+            }
+            if let Some(d) = out.get_mut(op.saturating_add(k)..op.saturating_add(k).saturating_add(16)) {
+                d.copy_from_slice(&tmp);
+            }
+            k = k.saturating_add(16);
         }
     } else if off >= ml {
         out.copy_within(from..from.saturating_add(ml), op);

@@ -285,11 +285,24 @@ pub fn bit_unshuffle(src: &[u8], dst: &mut [u8], typesize: usize) {
     if typesize == 1 {
         planes_to_bytes(src, dst, nb);
     } else {
-        let mut scratch = vec![0u8; body];
-        for (p, o) in src.chunks_exact(n).zip(scratch.chunks_exact_mut(n)).take(typesize) {
-            planes_to_bytes(p, o, nb);
+        // One scratch buffer reused across calls (blocks of one chunk, chunks of a read).
+        thread_local! {
+            static SCRATCH: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
         }
-        byte_unshuffle(&scratch, dst.get_mut(..body).unwrap_or_default(), typesize);
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            if guard.len() < body {
+                guard.resize(body, 0);
+            }
+            let scratch = guard.get_mut(..body).unwrap_or_default();
+            for (p, o) in src.chunks_exact(n).zip(scratch.chunks_exact_mut(n)).take(typesize) {
+                planes_to_bytes(p, o, nb);
+            }
+            byte_unshuffle(scratch, dst.get_mut(..body).unwrap_or_default(), typesize);
+            if guard.len() > 1 << 22 {
+                *guard = Vec::new(); // do not keep more than 4 MiB around
+            }
+        });
     }
     if let (Some(s), Some(d)) = (src.get(body..), dst.get_mut(body..)) {
         d.copy_from_slice(s);
