@@ -12,6 +12,8 @@ await build({
   root,
   configFile: false,
   logLevel: 'warn',
+  // Library mode keeps process.env references; the pages run in browsers.
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {
     outDir: 'dist/maps',
     emptyOutDir: true,
