@@ -70,9 +70,19 @@ async function idle(page) {
   await page.evaluate(
     () =>
       new Promise((resolve) => {
-        const map = window.rangetileDemo.map;
-        map.once('rendercomplete', resolve);
-        map.render();
+        const d = window.rangetileDemo;
+        if (d.deck) {
+          // deck.gl: until every tile of the TileLayer is loaded, then two frames.
+          const poll = () => (d.deck.isInitialized && d.deck.props.layers.every((l) => l.isLoaded) ? requestAnimationFrame(() => requestAnimationFrame(resolve)) : setTimeout(poll, 50));
+          poll();
+        } else if (typeof d.map.loaded === 'function') {
+          // MapLibre
+          if (d.map.loaded() && d.map.areTilesLoaded()) resolve();
+          else d.map.once('idle', resolve);
+        } else {
+          d.map.once('rendercomplete', resolve);
+          d.map.render();
+        }
       }),
   );
 }
@@ -115,14 +125,7 @@ test('openlayers-zarr: temperature field, pixel colours, time slider, proportion
     [-32, 200],
     [40, 260],
   ];
-  const expectAt = (t) =>
-    JSON.parse(
-      execFileSync(PY, [
-        '-c',
-        `import zarr, json; a = zarr.open_array('${path.join(repo, 'www/data/era5_t2m.zarr/0/t2m')}'); ` +
-          `print(json.dumps([float(a[${t}, int((90 - la) / 0.5), int(lo / 0.5)]) for la, lo in ${JSON.stringify(pts)}]))`,
-      ]).toString(),
-    );
+  const expectAt = (t) => era5Values(t, pts);
   const check = async (t, shot) => {
     const values = expectAt(t);
     const screen = await page.evaluate(
@@ -232,3 +235,115 @@ test('openlayers-jp2: UTM band, pixel colours, zoom to full resolution reads onl
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+/** t2m values of level 0 at grid points `[lat, lon]`, read with zarr-python. */
+function era5Values(t, pts) {
+  return JSON.parse(
+    execFileSync(PY, [
+      '-c',
+      `import zarr, json; a = zarr.open_array('${path.join(repo, 'www/data/era5_t2m.zarr/0/t2m')}'); ` +
+        `print(json.dumps([float(a[${t}, int((90 - la) / 0.5), int(lo / 0.5)]) for la, lo in ${JSON.stringify(pts)}]))`,
+    ]).toString(),
+  );
+}
+
+/** Expected colours of values on a scale, by the adapters' own colormap tables. */
+function coloursOf(page, values, scale) {
+  return page.evaluate(
+    ({ values, scale }) => import('../dist/maps/maps-ol.js').then((m) => values.map((v) => m.colorOf(v, scale))),
+    { values, scale },
+  );
+}
+
+// Points away from strong gradients, on grid points of every level (multiples of 4°).
+const WEB_PTS = [
+  [0, 32],
+  [-32, 200],
+  [40, 260],
+  [20, 120],
+];
+
+for (const name of ['deckgl', 'maplibre']) {
+  test(`${name}: temperature field in web mercator, pixel colours, time slider, proportional zoom`, async () => {
+    const { page, problems } = await openDemo(`${name}.html`);
+    const st = await page.evaluate(() => ({ t: window.rangetileDemo.tilesRendered, e: window.rangetileDemo.errors }));
+    assert.ok(st.t > 0, 'tiles rendered');
+    assert.deepEqual(st.e, []);
+    const check = async (t, shot) => {
+      const values = era5Values(t, WEB_PTS);
+      const screen = await page.evaluate((pts) => pts.map(([la, lo]) => window.rangetileDemo.project(lo > 180 ? lo - 360 : lo, la)), WEB_PTS);
+      const got = await pixelsAt(page, shot, screen);
+      const want = await coloursOf(page, values, { colormap: 'temperature', min: 230, max: 310 });
+      WEB_PTS.forEach((p, i) => assertColour(got[i], want[i], `${name} time ${t} at lat ${p[0]} lon ${p[1]} (value ${values[i]})`));
+      return values;
+    };
+    const v0 = await check(0, `maps-${name}.png`);
+    await page.evaluate(() => {
+      const s = document.getElementById('time');
+      s.value = '4';
+      s.dispatchEvent(new Event('input'));
+    });
+    await page.waitForTimeout(300);
+    await idle(page);
+    const v4 = await check(4, `maps-${name}-t4.png`);
+    assert.notDeepEqual(v4, v0);
+    // Zoom in over Europe: new requests bounded by the tiles in view.
+    const before = await stats(page);
+    await page.evaluate(() => {
+      const d = window.rangetileDemo;
+      if (d.deck) d.deck.setProps({ initialViewState: { longitude: 15, latitude: 50, zoom: 4 } });
+      else d.map.jumpTo({ center: [15, 50], zoom: 4 });
+    });
+    await page.waitForTimeout(300);
+    await idle(page);
+    const after = await stats(page);
+    assert.ok(after.requests - before.requests <= 60, `zoom-in requests ${after.requests - before.requests}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+}
+
+test('maplibre: the UTM JP2 resampled to web mercator through proj4', async () => {
+  // Full resolution (zoom 14, ~7 m screen pixels) over the town; pixel centres of the JP2
+  // grid converted to lon/lat with proj4 in node.
+  const { default: proj4 } = await import('proj4');
+  const utm = proj4('+proj=utm +zone=29 +datum=WGS84 +units=m +no_defs', 'EPSG:4326');
+  const lonlat = (col, row) => utm.forward([399960 + 20 * (col + 0.5), 4900020 - 20 * (row + 0.5)]);
+  const [lon, lat] = lonlat(1700, 3400);
+  const { page, problems } = await openDemo('maplibre.html', `?url=data/s2_b04_20m.jp2&lon=${lon}&lat=${lat}&zoom=14`);
+  const st = await page.evaluate(() => ({ t: window.rangetileDemo.tilesRendered, e: window.rangetileDemo.errors }));
+  assert.ok(st.t > 0, 'tiles rendered');
+  assert.deepEqual(st.e, []);
+  const pts = [
+    [1700, 3400],
+    [1710, 3395],
+    [1690, 3410],
+  ];
+  const expected = jp2Values(pts);
+  const screen = await page.evaluate((ll) => ll.map(([lo, la]) => window.rangetileDemo.project(lo, la)), pts.map(([c, r]) => lonlat(c, r)));
+  const got = await pixelsAt(page, 'maps-maplibre-jp2.png', screen);
+  const want = await coloursOf(page, expected, { colormap: 'gray', min: 1000, max: 3000 });
+  pts.forEach((p, i) => assertColour(got[i], want[i], `JP2 pixel ${p} (value ${expected[i]})`));
+  // Only the tiles in view: well under a sixth of the file.
+  const s = await stats(page);
+  const fileSize = (await stat(path.join(repo, 'www/data/s2_b04_20m.jp2'))).size;
+  assert.ok(s.bytesFetched < fileSize / 6, `fetched ${s.bytesFetched} of ${fileSize}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** Decoded values of the demo JP2 at pixels `[col, row]` (rows 3328..3456, cols 1536..1792),
+ * by OpenJPEG's opj_decompress. */
+function jp2Values(pts) {
+  return JSON.parse(
+    execFileSync(PY, [
+      '-c',
+      `import subprocess, tempfile, numpy as np, json, os, re\n` +
+        `d = tempfile.mkdtemp(); out = os.path.join(d, 't.pgm')\n` +
+        `subprocess.run(['opj_decompress', '-i', '${path.join(repo, 'www/data/s2_b04_20m.jp2')}', '-o', out, '-d', '1536,3328,1792,3456', '-quiet'], check=True, stdout=subprocess.DEVNULL)\n` +
+        `raw = open(out, 'rb').read(); m = re.match(rb'P5\\s+(?:#[^\\n]*\\n\\s*)*(\\d+)\\s+(\\d+)\\s+(\\d+)\\s', raw); w, h = int(m[1]), int(m[2])\n` +
+        `a = np.frombuffer(raw[m.end():], dtype='>u2').reshape(h, w)\n` +
+        `print(json.dumps([int(a[r - 3328, c - 1536]) for c, r in ${JSON.stringify(pts)}]))`,
+    ]).toString(),
+  );
+}
