@@ -108,7 +108,7 @@ fn read_len(block: &[u8], ip: &mut usize) -> Option<usize> {
 
 /// Copy the match `out[from..from + ml]` to `out[op..]` with LZ4 semantics (the source
 /// may overlap the bytes being written). Caller: `from < op`, `op + ml <= out.len()`.
-#[inline]
+#[inline(always)]
 pub(crate) fn copy_match(out: &mut [u8], from: usize, op: usize, ml: usize) {
     let off = op.saturating_sub(from);
     let end = op.saturating_add(ml);
@@ -132,6 +132,22 @@ pub(crate) fn copy_match(out: &mut [u8], from: usize, op: usize, ml: usize) {
         let b = out.get(from).copied().unwrap_or(0);
         if let Some(d) = out.get_mut(op..end) {
             d.fill(b);
+        }
+    } else if off < 16 && ml <= 64 && op.saturating_add(ml).saturating_add(16) <= out.len() {
+        // Short overlapping match: a 16-byte pattern of whole periods (`step` bytes,
+        // a multiple of `off`), written in steps of `step`; extra bytes are rewritten later.
+        let mut pat = [0u8; 16];
+        let src = out.get(from..op).unwrap_or_default();
+        for (i, p) in pat.iter_mut().enumerate() {
+            *p = src.get(i.checked_rem(off).unwrap_or(0)).copied().unwrap_or(0);
+        }
+        let step = 16usize.saturating_sub(16usize.checked_rem(off).unwrap_or(0)).max(1);
+        let mut k = 0;
+        while k < ml {
+            if let Some(d) = out.get_mut(op.saturating_add(k)..op.saturating_add(k).saturating_add(16)) {
+                d.copy_from_slice(&pat);
+            }
+            k = k.saturating_add(step);
         }
     } else if ml <= 32 {
         for k in 0..ml {
