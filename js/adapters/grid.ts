@@ -105,6 +105,10 @@ export function coordinateAxis(values: ArrayLike<number>, geographicLon = false)
   for (let i = 1; i < n && regular; i++) if (Math.abs(Math.abs(v[i]! - v[i - 1]!) - step) > step * 1e-3) regular = false;
   const first = v[0]!;
   const sgn = desc ? -1 : 1;
+  const headHalf = (n > 1 ? Math.abs(v[1]! - v[0]!) : 1) / 2;
+  const tailHalf = (n > 1 ? Math.abs(v[n - 1]! - v[n - 2]!) : 1) / 2;
+  const lowEdge = (desc ? v[n - 1]! - tailHalf : first - headHalf) - step * 1e-4;
+  const highEdge = (desc ? first + headHalf : v[n - 1]! + tailHalf) + step * 1e-4;
   const indexOf = (c0: number): number => {
     let c = c0;
     if (wraps) {
@@ -129,7 +133,8 @@ export function coordinateAxis(values: ArrayLike<number>, geographicLon = false)
       i = Math.abs(at(a) - t) <= Math.abs(at(b) - t) ? a : b;
     }
     if (i < 0 || i >= n) return -1;
-    return Math.abs(v[i]! - c) <= step * 0.5001 ? i : -1;
+    // Inside the axis' cells: within half the local spacing of the end pixels.
+    return c >= lowEdge && c <= highEdge ? i + 0 : -1; // + 0: no -0
   };
   return { size: n, indexOf, coordOf: (i) => v[i]!, step, wraps };
 }
