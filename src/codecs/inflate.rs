@@ -7,6 +7,11 @@
 //! Stored, fixed and dynamic blocks; over-subscribed code lengths are rejected, codes
 //! that are not hit are allowed to be incomplete (as zlib does for single distance codes)
 //! and an unassigned code found in the stream is an error. Output capped by the caller.
+//!
+//! Measured (`npm run bench`, 1 MiB chunks at level 5, node 20): about 2x miniz_oxide's
+//! throughput in wasm; ours ÷ the platform `DecompressionStream` 1.2–2.5x on float32 and
+//! uint16 data and 5–10x on sparse data (bench/RESULTS.md; the stream's own timings are
+//! the noisiest of the bench).
 
 use crate::codecs::lz4::copy_match;
 
