@@ -441,14 +441,21 @@ export interface Jp2Image {
   readonly georef: Georef | null;
   /** Decode one tile (in the worker pool). */
   readTile(tx: number, ty: number, options?: TileOptions): Promise<DecodedPixels>;
-  /** Decode the region `[x0, x1) × [y0, y1)` in the coordinates of `level`. */
+  /** Decode the region `[x0, x1) × [y0, y1)` in pixel indices of `level` (origin at the
+   * reduced image's top-left): the intersecting tiles are fetched together, decoded in the
+   * worker pool and stitched. */
   readRegion(x0: number, y0: number, x1: number, y1: number, options?: TileOptions): Promise<DecodedPixels>;
 }
 
 interface RawJp2Like {
   info(): string;
   readTile(tx: number, ty: number, level: number, decoder: unknown, signal: unknown): Promise<RawTile>;
-  readRegion(x0: number, y0: number, x1: number, y1: number, level: number, signal: unknown): Promise<RawTile>;
+  readRegion(x0: number, y0: number, x1: number, y1: number, level: number, decoder: unknown, signal: unknown): Promise<RawTile>;
+}
+
+/** Tile decodes through the pool, cached by URL, tile and level. */
+function tileDecoder(priority: number) {
+  return (key: string, recipe: string, parts: Uint8Array[]) => poolSync!.submit<RawTile>('tile', recipe, parts, priority, key);
 }
 
 function pixels(t: RawTile): DecodedPixels {
@@ -494,14 +501,11 @@ export async function openJp2(url: string | URL, options?: Jp2OpenOptions): Prom
     tileIndexSource: info.tileIndexSource,
     georef: info.georef ?? null,
     async readTile(tx, ty, o) {
-      const priority = o?.priority ?? 0;
-      const decoder = (key: string, recipe: string, parts: Uint8Array[]) =>
-        poolSync!.submit<RawTile>('tile', recipe, parts, priority, key);
-      const r = await raw.readTile(tx, ty, o?.level ?? 0, decoder, o?.signal);
+      const r = await raw.readTile(tx, ty, o?.level ?? 0, tileDecoder(o?.priority ?? 0), o?.signal);
       return pixels({ ...r, bytes: r.bytes.slice() });
     },
     async readRegion(x0, y0, x1, y1, o) {
-      return pixels(await raw.readRegion(x0, y0, x1, y1, o?.level ?? 0, o?.signal));
+      return pixels(await raw.readRegion(x0, y0, x1, y1, o?.level ?? 0, tileDecoder(o?.priority ?? 0), o?.signal));
     },
   };
 }

@@ -16,6 +16,7 @@ use super::error::{invalid_argument, to_js};
 use crate::codecs::ArrayBytes;
 use crate::error::{Error, IoError, Jp2Error, ZarrError};
 use crate::io::{CancelToken, RangeSource, Store};
+use crate::jp2::codestream::Rect;
 use crate::jp2::image::decode_tile;
 use crate::jp2::tile_index::ExternalIndex;
 use crate::jp2::{DecodedImage, Jp2Image, Jp2Options, TileRecipe};
@@ -548,9 +549,12 @@ impl RawJp2 {
         })))
     }
 
-    /// Read the region `[x0, x1) × [y0, y1)` of `level` (coordinates of that level) →
-    /// `Promise<{bytes, width, height, components, sampleType}>`.
+    /// Read the region `[x0, x1) × [y0, y1)` of `level` (pixel indices of the reduced
+    /// image) → `Promise<{bytes, width, height, components, sampleType}>`. With a
+    /// `decoder`, the intersecting tiles are fetched together and decoded through it (the
+    /// worker pool), then stitched here; without one, everything runs inline.
     #[wasm_bindgen(js_name = readRegion)]
+    #[allow(clippy::too_many_arguments)]
     pub fn read_region(
         &self,
         x0: u32,
@@ -558,14 +562,137 @@ impl RawJp2 {
         x1: u32,
         y1: u32,
         level: u32,
+        decoder: JsValue,
         signal: JsValue,
     ) -> Result<Promise, JsValue> {
         let image = self.image.clone();
+        let source = self.source.clone();
         let cancel = cancel_token(&signal)?;
+        let decoder = decoder.dyn_into::<Function>().ok();
         Ok(future_to_promise(cancellable(cancel, async move {
-            Ok(image_js(image.read_region(x0, y0, x1, y1, level).await.map_err(jp2_js)?))
+            match decoder {
+                None => Ok(image_js(image.read_region(x0, y0, x1, y1, level).await.map_err(jp2_js)?)),
+                Some(f) => region_via(&image, &source, [x0, y0, x1, y1], level, &f).await,
+            }
         })))
     }
+}
+
+/// [`grid_rect`]: a reference-grid rectangle on the grid of a component subsampled by
+/// `(dx, dy)`, reduced by `level` (JPEG 2000 Part 1, B-12 and B-14).
+fn grid_rect(r: Rect, dx: u8, dy: u8, level: u32) -> Rect {
+    let f = |v: u32, s: u8| -> u32 {
+        let a = u64::from(v).div_ceil(u64::from(s.max(1)));
+        u32::try_from(a.div_ceil(1u64 << level.min(40))).unwrap_or(u32::MAX)
+    };
+    Rect { x0: f(r.x0, dx), y0: f(r.y0, dy), x1: f(r.x1, dx), y1: f(r.y1, dy) }
+}
+
+/// `Jp2Image::read_region` with the tile decodes going through `f`.
+async fn region_via(
+    image: &Jp2Image,
+    source: &Rc<dyn RangeSource>,
+    [x0, y0, x1, y1]: [u32; 4],
+    level: u32,
+    f: &Function,
+) -> Result<JsValue, JsValue> {
+    let Some((sdx, sdy)) = image.uniform_subsampling() else {
+        return Err(jp2_js(Jp2Error::Unsupported {
+            feature: "regions of components with different subsampling".into(),
+        }));
+    };
+    let lr = image.level_rect(level);
+    if x0 >= x1 || y0 >= y1 || x1 > lr.width() || y1 > lr.height() {
+        return Err(jp2_js(Jp2Error::InvalidRegion { x0, y0, x1, y1, width: lr.width(), height: lr.height() }));
+    }
+    let win = Rect { x0: lr.x0 + x0, y0: lr.y0 + y0, x1: lr.x0 + x1, y1: lr.y0 + y1 };
+    let ncomp = image.components();
+    let sample = image.sample_type().size();
+    let (w, h) = (x1 - x0, y1 - y0);
+    let limits = image.limits();
+    let n = crate::limits::checked_product(
+        "JPEG 2000 region bytes",
+        [u64::from(w), u64::from(h), u64::from(ncomp), sample as u64],
+    )
+    .map_err(|e| jp2_js(Jp2Error::LimitExceeded(e)))?;
+    crate::limits::check("JPEG 2000 region bytes", n, limits.max_output_bytes)
+        .map_err(|e| jp2_js(Jp2Error::LimitExceeded(e)))?;
+    let mut recipes = Vec::new();
+    let mut placements = Vec::new();
+    let siz = &image.header().siz;
+    for q in 0..image.tiles_down() {
+        for p in 0..image.tiles_across() {
+            let tr = grid_rect(siz.tile_rect(p, q), sdx, sdy, level);
+            let ix =
+                Rect { x0: tr.x0.max(win.x0), y0: tr.y0.max(win.y0), x1: tr.x1.min(win.x1), y1: tr.y1.min(win.y1) };
+            if ix.x0 < ix.x1 && ix.y0 < ix.y1 {
+                recipes.push((p, q, image.tile_recipe(p, q, level).map_err(jp2_js)?));
+                placements.push((tr, ix));
+            }
+        }
+    }
+    let mut ranges = Vec::new();
+    for (_, _, r) in &recipes {
+        ranges.extend(r.ranges().map_err(jp2_js)?);
+    }
+    let total: u64 = ranges.iter().map(crate::io::ByteRange::len).sum();
+    crate::limits::check("encoded JPEG 2000 bytes of one read", total, limits.max_in_flight_bytes)
+        .map_err(|e| jp2_js(Jp2Error::LimitExceeded(e)))?;
+    let mut fetched = source.get_ranges(&ranges).await.map_err(|e| jp2_js(Jp2Error::Io(e)))?.into_iter();
+    let mut jobs = Vec::new();
+    for (p, q, r) in &recipes {
+        let list = JsArray::new();
+        for _ in 0..r.parts.len() {
+            let b =
+                fetched.next().ok_or_else(|| invalid_argument("the source returned fewer ranges than requested"))?;
+            list.push(&Uint8Array::from(b.as_ref()));
+        }
+        let json = serde_json::to_string(r).map_err(|e| invalid_argument(e.to_string()))?;
+        let key = format!("{}#{p},{q},{level}", source.location());
+        let promise = f.call3(&JsValue::NULL, &JsValue::from_str(&key), &JsValue::from_str(&json), &list)?;
+        let promise: Promise =
+            promise.dyn_into().map_err(|_| invalid_argument("the tile decoder did not return a promise"))?;
+        jobs.push(async move {
+            let guard = CancelOnDrop(Some(promise.clone()));
+            let v = JsFuture::from(promise).await;
+            guard.done();
+            v
+        });
+    }
+    let tiles = futures::future::try_join_all(jobs).await?;
+    let px = ncomp as usize * sample;
+    let mut out = vec![0u8; usize::try_from(n).map_err(|_| invalid_argument("region too large"))?];
+    for (tile, (tr, ix)) in tiles.iter().zip(&placements) {
+        let field = |k: &str| Reflect::get(tile, &JsValue::from_str(k)).ok();
+        let bytes: Uint8Array = field("bytes")
+            .and_then(|b| b.dyn_into().ok())
+            .ok_or_else(|| invalid_argument("the tile decoder returned no bytes"))?;
+        let (tw, th) = (
+            field("width").and_then(|v| v.as_f64()).unwrap_or(0.0) as u32,
+            field("height").and_then(|v| v.as_f64()).unwrap_or(0.0) as u32,
+        );
+        if tw != tr.width() || th != tr.height() || bytes.length() as usize != tw as usize * th as usize * px {
+            return Err(jp2_js(Jp2Error::Decode {
+                message: format!("tile decoded {tw}×{th}, expected {}×{}", tr.width(), tr.height()),
+            }));
+        }
+        let src = bytes.to_vec();
+        let row = ix.width() as usize * px;
+        for y in 0..ix.height() as usize {
+            let s = ((ix.y0 - tr.y0) as usize + y) * tw as usize * px + (ix.x0 - tr.x0) as usize * px;
+            let d = ((ix.y0 - win.y0) as usize + y) * w as usize * px + (ix.x0 - win.x0) as usize * px;
+            if let (Some(dst), Some(from)) = (out.get_mut(d..d + row), src.get(s..s + row)) {
+                dst.copy_from_slice(from);
+            }
+        }
+    }
+    let o = Object::new();
+    set(&o, "width", JsValue::from(w));
+    set(&o, "height", JsValue::from(h));
+    set(&o, "components", JsValue::from(ncomp));
+    set(&o, "sampleType", JsValue::from_str(image.sample_type().numpy_str()));
+    set(&o, "bytes", Uint8Array::from(out.as_slice()).into());
+    Ok(o.into())
 }
 
 /// A token cancelled by `signal` (when it is an `AbortSignal`).

@@ -111,11 +111,11 @@ test('50 tiles decode in workers while requestAnimationFrame keeps ticking; equa
   assert.deepEqual(result.hashes, await tileHashesNode(`${server.url}/testdata/${AOT}`, 50));
 });
 
-test('corpus subset bit-exact in chromium (Zarr arrays, JP2 tiles)', async () => {
+test('corpus subset bit-exact in chromium (Zarr arrays, JP2 tiles and windows)', async () => {
   const cases = zarrCases();
   const exp = jp2Expected();
   const got = await page.evaluate(
-    async ({ base, cases, jp2, tiles }) => {
+    async ({ base, cases, jp2, tiles, windows }) => {
       const rt = window.rt;
       const hex = async (d) =>
         [...new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(d.buffer, d.byteOffset, d.byteLength)))]
@@ -131,13 +131,18 @@ test('corpus subset bit-exact in chromium (Zarr arrays, JP2 tiles)', async () =>
         const px = await im.readTile(t % im.tilesAcross, Math.floor(t / im.tilesAcross));
         out[`tile ${t}`] = await hex(px.data);
       }
+      for (const w of windows) {
+        const px = await im.readRegion(w.cols[0], w.rows[0], w.cols[1], w.rows[1]);
+        out[`window ${w.rows} ${w.cols}`] = await hex(px.data);
+      }
       return out;
     },
-    { base: `${server.url}/testdata`, cases, jp2: JP2, tiles: exp.tiles.map((t) => t.tile) },
+    { base: `${server.url}/testdata`, cases, jp2: JP2, tiles: exp.tiles.map((t) => t.tile), windows: exp.windows },
   );
   const want = Object.fromEntries([
     ...cases.map((c) => [`${c.store} ${c.path}`, c.sha256]),
     ...exp.tiles.map((t) => [`tile ${t.tile}`, t.sha256]),
+    ...exp.windows.map((w) => [`window ${w.rows} ${w.cols}`, w.sha256]),
   ]);
   assert.deepEqual(got, want);
 });
