@@ -30,6 +30,7 @@
 import DataTileSource from 'ol/source/DataTile.js';
 import TileGrid from 'ol/tilegrid/TileGrid.js';
 import { get as getProjection } from 'ol/proj.js';
+import Projection from 'ol/proj/Projection.js';
 import { register } from 'ol/proj/proj4.js';
 import proj4 from 'proj4';
 import { applyColormap, type Colormap } from './colormaps.js';
@@ -88,7 +89,7 @@ export class RangetileTileSource extends DataTileSource {
   constructor(
     model: GridModel,
     grid: TileGrid,
-    projection: string,
+    projection: string | Projection,
     scale: { colormap: Colormap; reverse: boolean; min: number; max: number },
     options: OpenLayersSourceOptions,
     load: (z: number, x: number, y: number, signal: AbortSignal) => Promise<{ v: Float32Array; w: number; h: number }>,
@@ -178,6 +179,9 @@ async function defaultRange(model: GridModel, source: RasterSource): Promise<[nu
     return img.signed ? [-(2 ** (img.bitDepth - 1)), 2 ** (img.bitDepth - 1) - 1] : [0, 2 ** img.bitDepth - 1];
   }
   const l = model.levels[model.levels.length - 1]!;
+  if (l.x.size * l.y.size > 4_000_000) {
+    throw new Error(`give options.range: the coarsest level (${l.x.size}×${l.y.size}) is too large to scan for one`);
+  }
   const v = await l.read(0, 0, l.x.size, l.y.size);
   let lo = Infinity;
   let hi = -Infinity;
@@ -197,8 +201,13 @@ async function defaultRange(model: GridModel, source: RasterSource): Promise<[nu
  */
 export async function createOpenLayersSource(source: RasterSource, options: OpenLayersSourceOptions = {}): Promise<RangetileTileSource> {
   const model = await openGrid(source, options);
-  if (model.crs === 'pixel') throw new Error('the image has no georeference; give options.crs');
-  ensureProjection(model.crs, options.proj4);
+  let projection: string | Projection = model.crs;
+  if (model.crs === 'pixel') {
+    // No georeference: pixel coordinates (x right, y up from the bottom edge).
+    projection = new Projection({ code: 'rangetile-pixels', units: 'pixels', extent: model.extent });
+  } else {
+    ensureProjection(model.crs, options.proj4);
+  }
   const [min, max] = options.range ?? (await defaultRange(model, source));
   const scale = { colormap: options.colormap ?? 'viridis', reverse: options.reverse ?? false, min, max };
 
@@ -215,7 +224,7 @@ export async function createOpenLayersSource(source: RasterSource, options: Open
       sizes.push([Math.ceil(tw / 2 ** L), Math.ceil(th / 2 ** L)]);
     }
     const grid = new TileGrid({ extent, origin: [extent[0], extent[3]], resolutions, tileSizes: sizes });
-    return new RangetileTileSource(model, grid, model.crs, scale, options, async (z, x, y, signal) => {
+    return new RangetileTileSource(model, grid, projection, scale, options, async (z, x, y, signal) => {
       const t = await model.levels[n - 1 - z]!.tile!(x, y, signal);
       return { v: t.values, w: t.width, h: t.height };
     });
