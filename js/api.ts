@@ -74,7 +74,9 @@ export type ArrayDataType =
 
 /** The result of a read: data in C order and its shape. */
 export interface ArrayResult {
+  /** The elements in C order, as the dtype's JS type (see {@link ArrayDataType}). */
   data: ArrayDataType;
+  /** The shape of the result: index-selected dimensions are dropped. */
   shape: number[];
 }
 
@@ -100,24 +102,34 @@ export interface ZarrStore {
 
 /** One level of a multiscales pyramid. */
 export interface MultiscaleLevel {
+  /** Path of the level's array, relative to the group. */
   path: string;
+  /** Per-dimension scale (coordinate units per index), if declared. */
   scale: number[] | null;
+  /** Per-dimension translation, if declared. */
   translation: number[] | null;
+  /** GDAL-style affine geotransform (`proj:transform`), if declared. */
   affine: number[] | null;
 }
 
 /** A parsed multiscales attribute (OME-NGFF or the Zarr multiscales convention). */
 export interface Multiscales {
+  /** The pyramid's name, if any. */
   name: string | null;
+  /** The CRS as given (`EPSG:32632`, WKT2 or PROJJSON text), if any. */
   crs: string | null;
+  /** The axes (name, `space`/`time`/`channel` type, unit). */
   axes: { name: string; type: string | null; unit: string | null }[];
+  /** The levels, finest first as declared. */
   levels: MultiscaleLevel[];
 }
 
 /** A Zarr group. */
 export interface ZarrGroup {
   readonly kind: 'group';
+  /** Path of the group in its store (`""`: the root). */
   readonly path: string;
+  /** The group's attributes (`.zattrs` or `zarr.json` `attributes`). */
   readonly attrs: Record<string, unknown>;
   /** The multiscales pyramid declared in the attributes, if any. */
   readonly multiscales: Multiscales | null;
@@ -131,7 +143,9 @@ export interface ZarrGroup {
 /** A Zarr array. */
 export interface ZarrArray {
   readonly kind: 'array';
+  /** Path of the array in its store. */
   readonly path: string;
+  /** The array's shape. */
   readonly shape: number[];
   /** Chunk shape (the shard shape for sharded arrays). */
   readonly chunks: number[];
@@ -141,7 +155,9 @@ export interface ZarrArray {
   readonly dtype: string;
   /** The fill value as one element of the data's JS type (number, bigint, boolean, string). */
   readonly fillValue: unknown;
+  /** The array's attributes. */
   readonly attrs: Record<string, unknown>;
+  /** Dimension names (v3 `dimension_names`, or xarray's `_ARRAY_DIMENSIONS`), if any. */
   readonly dimensionNames: (string | null)[] | null;
   /** Read a selection (default: everything). */
   get(selection?: Selection | null, options?: GetOptions): Promise<ArrayResult>;
@@ -392,8 +408,11 @@ export interface Jp2OpenOptions {
   /** An external tile-part index for files without TLM markers: its URL, or its bytes
    * (`.tlm` layout or the JSON of `rangetile jp2 index`). */
   tlmIndex?: string | URL | Uint8Array;
+  /** The `fetch` to use instead of the global one. */
   fetch?: FetchFunction;
+  /** Extra request headers sent with every request. */
   headers?: Headers_;
+  /** Abort opening. */
   signal?: AbortSignal;
 }
 
@@ -401,6 +420,7 @@ export interface Jp2OpenOptions {
 export interface TileOptions {
   /** Resolution level: 0 is full resolution, each level halves it. */
   level?: number;
+  /** Abort the read: its requests and decode jobs are cancelled (`Aborted`). */
   signal?: AbortSignal;
   /** Decode priority (higher first, e.g. visible tiles). */
   priority?: number;
@@ -410,9 +430,13 @@ export interface TileOptions {
  * holding the bit depth (≤ 8 bits: `Uint8Array`/`Int8Array`, ≤ 16: `Uint16Array`/
  * `Int16Array`, else `Int32Array`). */
 export interface DecodedPixels {
+  /** `height × width × components` samples, interleaved, row-major. */
   data: Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array;
+  /** Width in pixels (of the decoded level). */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** Samples per pixel. */
   components: number;
 }
 
@@ -420,24 +444,36 @@ export interface DecodedPixels {
 export interface Georef {
   /** GDAL geotransform `[x0, dx, rx, y0, ry, dy]` (pixel corner → CRS). */
   transform: number[];
+  /** EPSG code of the CRS, when known. */
   epsg: number | null;
 }
 
 /** A JPEG 2000 image read with range requests. */
 export interface Jp2Image {
+  /** Image width in pixels (full resolution). */
   readonly width: number;
+  /** Image height in pixels (full resolution). */
   readonly height: number;
+  /** Components (bands) per pixel. */
   readonly components: number;
+  /** Bits per sample of component 0. */
   readonly bitDepth: number;
+  /** Whether component 0's samples are signed. */
   readonly signed: boolean;
+  /** Nominal tile width (full resolution). */
   readonly tileWidth: number;
+  /** Nominal tile height (full resolution). */
   readonly tileHeight: number;
+  /** Tiles per row. */
   readonly tilesAcross: number;
+  /** Tiles per column. */
   readonly tilesDown: number;
   /** Resolution levels below full resolution (decomposition levels). */
   readonly levels: number;
-  /** Where the tile-part offsets came from. */
+  /** Where the tile-part offsets came from: TLM markers, an external index, or a walk
+   * over the SOT markers. */
   readonly tileIndexSource: 'tlm' | 'index' | 'sot-walk';
+  /** The georeference (GeoJP2 / GMLJP2), if any. */
   readonly georef: Georef | null;
   /** Decode one tile (in the worker pool). */
   readTile(tx: number, ty: number, options?: TileOptions): Promise<DecodedPixels>;
