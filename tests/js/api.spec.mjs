@@ -71,6 +71,33 @@ describe('API behaviour', () => {
     expect(one.data.length).toBe(1);
   });
 
+  it('headers and a custom fetch reach every request', async () => {
+    await reset();
+    let calls = 0;
+    const myFetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    const a = await rt.openZarr(`${server.url}/zarr/zarrita-js_v2_data.zarr`, {
+      path: '1d.contiguous.raw.i2',
+      headers: { 'x-rangetile-test': 'yes' },
+      fetch: myFetch,
+    });
+    await a.get();
+    const entries = await log();
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.headers['x-rangetile-test'] === 'yes')).toBe(true);
+    expect(calls).toBe(entries.length);
+  });
+
+  it('a JP2 without TLM: the tile-part index from a SOT walk, same pixels', async () => {
+    const im = await rt.openJp2(`${server.url}/${JP2.replace('_TLM_', '_noTLM_')}`);
+    expect(im.tileIndexSource).toBe('sot-walk');
+    const t = jp2Expected().tiles[0];
+    const px = await im.readTile(t.tile % im.tilesAcross, Math.floor(t.tile / im.tilesAcross), { level: 0 });
+    expect(sha(px.data)).toBe(t.sha256);
+  });
+
   it('a missing array is a NotFound error with typed fields', async () => {
     const e = await rt.openZarr(`${server.url}/zarr/zarrita-js_v3_data.zarr`, { path: 'nope' }).catch((x) => x);
     expect(rt.isRangetileError(e)).toBe(true);
