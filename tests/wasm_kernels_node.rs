@@ -265,3 +265,19 @@ fn downsample_simd_equals_scalar() {
         }
     }
 }
+
+#[wasm_bindgen_test]
+fn lorenzo_nd_simd_equals_scalar() {
+    let mut rng = Rng::new(11);
+    for _ in 0..200 {
+        let nd = 1 + rng.below(4);
+        let shape: Vec<usize> = (0..nd).map(|_| rng.below(13)).collect();
+        let total: usize = shape.iter().product();
+        let extra = rng.below(5);
+        let r: Vec<i32> = (0..total + extra).map(|_| rng.next() as i32).collect();
+        let (mut a, mut b) = (r.clone(), r.clone());
+        lorenzo::lorenzo_inverse_nd(&mut a, &shape);
+        lorenzo::lorenzo_inverse_nd_scalar(&mut b, &shape);
+        assert_eq!(a, b, "{shape:?}");
+    }
+}

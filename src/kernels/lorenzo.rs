@@ -1,6 +1,6 @@
 //! LayerQuantizer's integer stages (specs/layerquantizer.md § "Decoding algorithm", steps
 //! 1–2): negabinary → two's complement, and the inverse of the 2-D Lorenzo predictor (a
-//! wrapping inclusive prefix sum over rows and columns of each plane).
+//! wrapping inclusive prefix sum over rows and columns of each plane), plus its N-D form.
 
 /// Negabinary code `u` to the signed residual: `((u ^ 0xAAAAAAAA) - 0xAAAAAAAA) mod 2^32`.
 #[inline]
@@ -62,6 +62,49 @@ pub fn lorenzo_inverse_2d_scalar(q: &mut [i32], rows: usize, cols: usize) {
     }
 }
 
+/// N-D Lorenzo inverse (the N-D inclusive prefix sum over a C-order array of `shape`),
+/// wrapping: an inclusive prefix sum along each axis in turn (wrapping addition is
+/// associative, so the result does not depend on the order). Does nothing when `q` is
+/// shorter than the shape implies. SIMD128 on wasm32 builds with `simd128`, bit-equal to
+/// [`lorenzo_inverse_nd_scalar`].
+pub fn lorenzo_inverse_nd(q: &mut [i32], shape: &[usize]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::lorenzo::lorenzo_inverse_nd(q, shape)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        lorenzo_inverse_nd_scalar(q, shape)
+    }
+}
+
+/// The number of elements of `shape`, if `q` holds them.
+pub(crate) fn nd_total(q: &[i32], shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).filter(|&t| t <= q.len())
+}
+
+/// The scalar reference of [`lorenzo_inverse_nd`].
+pub fn lorenzo_inverse_nd_scalar(q: &mut [i32], shape: &[usize]) {
+    let Some(total) = nd_total(q, shape) else { return };
+    let q = q.get_mut(..total).unwrap_or_default();
+    for (axis, &n) in shape.iter().enumerate() {
+        let stride: usize = shape.get(axis + 1..).unwrap_or_default().iter().product();
+        let block = n.saturating_mul(stride);
+        if block == 0 || n < 2 {
+            continue;
+        }
+        for b in q.chunks_exact_mut(block) {
+            for k in 1..n {
+                let (prev, cur) = b.split_at_mut(k * stride);
+                let prev = prev.get((k - 1) * stride..).unwrap_or_default();
+                for (c, p) in cur.iter_mut().take(stride).zip(prev) {
+                    *c = c.wrapping_add(*p);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +137,38 @@ mod tests {
             assert_eq!(q, naive(&r, rows, cols));
         }
         lorenzo_inverse_2d(&mut [], 3, 0);
+    }
+
+    #[test]
+    fn nd_matches_2d_and_naive_3d() {
+        let mut rng = TestRng::new(9);
+        for _ in 0..100 {
+            let (a, b, c) = (1 + rng.below(5), 1 + rng.below(6), 1 + rng.below(7));
+            let r: Vec<i32> = (0..a * b * c).map(|_| rng.next_u64() as i32).collect();
+            let mut q = r.clone();
+            lorenzo_inverse_nd(&mut q, &[a, b, c]);
+            for i in 0..a {
+                for j in 0..b {
+                    for k in 0..c {
+                        let mut s = 0i32;
+                        for x in 0..=i {
+                            for y in 0..=j {
+                                for z in 0..=k {
+                                    s = s.wrapping_add(r[(x * b + y) * c + z]);
+                                }
+                            }
+                        }
+                        assert_eq!(q[(i * b + j) * c + k], s);
+                    }
+                }
+            }
+            let mut q2 = r[..b * c].to_vec();
+            let mut q3 = q2.clone();
+            lorenzo_inverse_nd(&mut q2, &[b, c]);
+            lorenzo_inverse_2d(&mut q3, b, c);
+            assert_eq!(q2, q3);
+        }
+        lorenzo_inverse_nd(&mut [1, 2], &[3, 3]);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | byte unshuffle (typesize 2, 4, 8, any), bit unshuffle | [`shuffle`] | yes |
 //! | byte swap 16/32/64 | [`byteswap`] | yes |
-//! | negabinary → two's complement, 2-D Lorenzo inverse | [`lorenzo`] | yes |
+//! | negabinary → two's complement, Lorenzo inverse (2-D and N-D) | [`lorenzo`] | yes |
 //! | LayerQuantizer dequantisation (exact FMA semantics) | [`dequantize`] | yes |
 //! | float16 → float32 | [`float16`] | yes |
 //! | NaN-aware min/max, fill → NaN masking | [`stats`] | yes |

@@ -73,3 +73,44 @@ pub fn lorenzo_inverse_2d(q: &mut [i32], rows: usize, cols: usize) {
         }
     }
 }
+
+/// See `crate::kernels::lorenzo::lorenzo_inverse_nd_scalar`: the last axis as a 4-lane
+/// prefix sum, every other axis as whole-slice vector additions.
+#[inline(never)]
+pub fn lorenzo_inverse_nd(q: &mut [i32], shape: &[usize]) {
+    let Some(total) = crate::kernels::lorenzo::nd_total(q, shape) else { return };
+    let q = q.get_mut(..total).unwrap_or_default();
+    let Some((&last, outer)) = shape.split_last() else { return };
+    for (axis, &n) in outer.iter().enumerate() {
+        let stride: usize = shape.get(axis + 1..).unwrap_or_default().iter().product();
+        let block = n.saturating_mul(stride);
+        if block == 0 || n < 2 {
+            continue;
+        }
+        for b in q.chunks_exact_mut(block) {
+            for k in 1..n {
+                let (prev, cur) = b.split_at_mut(k * stride);
+                let prev = prev.get((k - 1) * stride..).unwrap_or_default();
+                let cur = cur.get_mut(..stride).unwrap_or_default();
+                let mut cv = cur.chunks_exact_mut(4);
+                let mut pv = prev.chunks_exact(4);
+                for (c, p) in (&mut cv).zip(&mut pv) {
+                    // SAFETY: both chunks are 4 i32 long.
+                    unsafe {
+                        let x = i32x4_add(v128_load(c.as_ptr() as *const v128), v128_load(p.as_ptr() as *const v128));
+                        v128_store(c.as_mut_ptr() as *mut v128, x);
+                    }
+                }
+                for (c, p) in cv.into_remainder().iter_mut().zip(pv.remainder()) {
+                    *c = c.wrapping_add(*p);
+                }
+            }
+        }
+    }
+    // The last axis: each row an inclusive prefix sum (the 2-D kernel with one row).
+    if last > 0 {
+        for row in q.chunks_exact_mut(last) {
+            lorenzo_inverse_2d(row, 1, last);
+        }
+    }
+}
