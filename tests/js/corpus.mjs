@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 
 export const TESTDATA = path.resolve(fileURLToPath(new URL('../../../shared/testdata', import.meta.url)));
 
-const STORES = ['zarr/zarrita-js_v3_data.zarr', 'zarr/zarrita-js_v2_data.zarr', 'era5/era5-2mt-2019-03-uk_first240h_v3_sharded_zstd.zarr'];
+const STORES = [
+  'zarr/zarrita-js_v3_data.zarr',
+  'zarr/zarrita-js_v2_data.zarr',
+  'zarr/zarr-implementations_zarr-python.zr',
+  'era5/era5-2mt-2019-03-uk_first240h_v2_blosc.zarr',
+  'era5/era5-2mt-2019-03-uk_first240h_v3_sharded_zstd.zarr',
+];
 const NUMERIC = new Set(['|b1', '|i1', '|u1', '<i2', '<u2', '<i4', '<u4', '<i8', '<u8', '<f4', '<f8', '>f4', '>f8', '>i2', '>i4', '>u2', '>u4']);
 
 /** [{store, path, dtype, sha256}] with numeric dtypes (float16 is widened by the API). */
