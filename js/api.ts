@@ -58,7 +58,8 @@ export type Selection = ReadonlyArray<null | number | readonly [number, number]>
  * - `float16` → `Float32Array` (widened: exact, since every float16 is a float32);
  * - `float32` → `Float32Array`; `float64` → `Float64Array`;
  * - `int64`, `datetime64[*]`, `timedelta64[*]` → `BigInt64Array`; `uint64` → `BigUint64Array`;
- * - `S<n>`, `U<n>`, `string` → `string[]`; `bytes` → `Uint8Array[]`; `object` → JSON text per element. */
+ * - `S<n>`, `U<n>`, `string` → `string[]`; `bytes` → `Uint8Array[]`; `object` (numcodecs `json2`) →
+ *   the parsed JSON values. */
 export type ArrayDataType =
   | Uint8Array
   | Int8Array
@@ -70,7 +71,8 @@ export type ArrayDataType =
   | Float64Array
   | BigInt64Array
   | BigUint64Array
-  | (string | Uint8Array | null)[];
+  | (string | Uint8Array | null)[]
+  | unknown[];
 
 /** The result of a read: data in C order and its shape. */
 export interface ArrayResult {
@@ -266,7 +268,12 @@ function wrapNode(node: RawNodeLike, ctx: Ctx): ZarrArray | ZarrGroup {
       ctx.priority = o?.priority ?? 0;
       try {
         const r = await node.get(flat, o?.signal);
-        const data = r.strings ?? toTyped(dtype, r.bytes!);
+        const data =
+          r.strings === undefined
+            ? toTyped(dtype, r.bytes!)
+            : dtype === 'object'
+              ? r.strings.map((x) => (typeof x === 'string' ? JSON.parse(x) : x))
+              : r.strings;
         return { data, shape: r.shape };
       } finally {
         ctx.priority = prev;

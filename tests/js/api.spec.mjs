@@ -3,6 +3,8 @@
 // server's request log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { startRangeServer } from '../server/range-server.mjs';
 import { JP2, TESTDATA, jp2Expected, zarrCases } from './corpus.mjs';
 import * as rt from '../../dist/index.js';
@@ -96,6 +98,20 @@ describe('API behaviour', () => {
     const t = jp2Expected().tiles[0];
     const px = await im.readTile(t.tile % im.tilesAcross, Math.floor(t.tile / im.tilesAcross), { level: 0 });
     expect(sha(px.data)).toBe(t.sha256);
+  });
+
+  it('string arrays (v3 string, v2 S/U fixed and json2 objects) as string[]', async () => {
+    for (const store of ['zarr/zarrita-js_v3_data.zarr', 'zarr/zarrita-js_v2_data.zarr']) {
+      const exp = JSON.parse(readFileSync(path.join(TESTDATA, `${store}.expected.json`), 'utf8'));
+      const strs = exp.arrays.filter((a) => Array.isArray(a.all_values) && typeof a.all_values.flat(9)[0] === 'string');
+      expect(strs.length).toBeGreaterThan(4);
+      for (const a of strs) {
+        const arr = await rt.openZarr(`${server.url}/${store}`, { path: a.path });
+        const { data, shape } = await arr.get();
+        expect(shape).toEqual(a.shape);
+        expect(data).toEqual(a.all_values.flat(9));
+      }
+    }
   });
 
   it('a missing array is a NotFound error with typed fields', async () => {
