@@ -217,3 +217,20 @@ describe('API behaviour', () => {
     expect(last.chunksDecoded).toBeLessThanOrEqual(last.chunksTotal);
   });
 });
+
+describe('decode queue', () => {
+  it('runs higher priority first, then in submission order', async () => {
+    await rt.configureDecoding({ workers: 0 });
+    const pool = await getPool();
+    const recipe = JSON.stringify({
+      document: { zarr_format: 2, shape: [2], chunks: [2], dtype: '<i4', fill_value: 0, order: 'C', filters: null, compressor: null },
+      inner: false,
+    });
+    const order = [];
+    const jobs = [0, 0, 5, 1, 5].map((prio, i) =>
+      pool.submit('chunk', recipe, new Uint8Array([i, 0, 0, 0, 0, 0, 0, 0]), prio).then((b) => order.push(b[0])),
+    );
+    await Promise.all(jobs);
+    expect(order).toEqual([2, 4, 3, 0, 1]);
+  });
+});
