@@ -281,3 +281,30 @@ fn lorenzo_nd_simd_equals_scalar() {
         assert_eq!(a, b, "{shape:?}");
     }
 }
+
+#[wasm_bindgen_test]
+fn int_scale_offset_simd_equals_scalar() {
+    use dequantize::IntLe;
+    let mut rng = Rng::new(12);
+    let types = [IntLe::I8, IntLe::U8, IntLe::I16, IntLe::U16, IntLe::I32, IntLe::U32];
+    for _ in 0..300 {
+        let ty = types[rng.below(types.len())];
+        let n = rng.len() / 4;
+        let off = rng.below(4);
+        let pad = rng.below(3);
+        let src = rng.bytes(n * ty.size() + off + pad);
+        let scale = match rng.below(3) {
+            0 => 10f64.powi(rng.below(6) as i32),
+            1 => f64::from_bits(rng.next()),
+            _ => (rng.below(1000) as f64 + 1.0) / 7.0,
+        };
+        let offset = (rng.next() as i64 as f64) / 1e9;
+        for f64_out in [false, true] {
+            let len = n * if f64_out { 8 } else { 4 } + 5;
+            let (mut a, mut b) = (vec![3u8; len], vec![3u8; len]);
+            dequantize::int_scale_offset(&src[off..], ty, scale, offset, &mut a, f64_out);
+            dequantize::int_scale_offset_scalar(&src[off..], ty, scale, offset, &mut b, f64_out);
+            assert_eq!(a, b, "{ty:?} n {n} scale {scale} f64 {f64_out}");
+        }
+    }
+}

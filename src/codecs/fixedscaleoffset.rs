@@ -8,6 +8,7 @@ use super::common::{config_err, config_object, get_f64};
 use super::numeric::{check_io, Kind, TypedField};
 use super::{ArrayBytes, ArrayToArrayCodec, ChunkRepr};
 use crate::error::CodecError;
+use crate::kernels::dequantize::{int_scale_offset, IntLe};
 use crate::limits::Limits;
 use crate::zarr::data_type::Endian;
 use serde_json::Value;
@@ -58,6 +59,21 @@ impl ArrayToArrayCodec for FixedScaleOffsetCodec {
         let enc = encoded.into_fixed(NAME)?;
         let (from, to) = (self.astype.kind, self.dtype.kind);
         check_io(NAME, &enc, from, decoded, to, limits)?;
+        // Integers to float32/float64: the SIMD kernel (same float64 arithmetic).
+        let int = match from {
+            Kind::Int(1) => Some(IntLe::I8),
+            Kind::UInt(1) => Some(IntLe::U8),
+            Kind::Int(2) => Some(IntLe::I16),
+            Kind::UInt(2) => Some(IntLe::U16),
+            Kind::Int(4) => Some(IntLe::I32),
+            Kind::UInt(4) => Some(IntLe::U32),
+            _ => None,
+        };
+        if let (Some(ty), Kind::Float(w @ (4 | 8))) = (int, to) {
+            let mut out = vec![0u8; enc.len() / from.size() * w];
+            int_scale_offset(&enc, ty, self.scale, self.offset, &mut out, w == 8);
+            return Ok(ArrayBytes::Fixed(out));
+        }
         let mut out = Vec::with_capacity(enc.len() / from.size() * to.size());
         for e in enc.chunks_exact(from.size()) {
             let x = from.read_f64(e);

@@ -103,6 +103,76 @@ pub fn lq_dequantize(levels: &[i32], p: &LqParams, out: &mut [u8]) {
     }
 }
 
+/// A little-endian integer element type for [`int_scale_offset`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntLe {
+    /// i8.
+    I8,
+    /// u8.
+    U8,
+    /// i16.
+    I16,
+    /// u16.
+    U16,
+    /// i32.
+    I32,
+    /// u32.
+    U32,
+}
+
+impl IntLe {
+    /// Bytes per element.
+    pub fn size(self) -> usize {
+        match self {
+            IntLe::I8 | IntLe::U8 => 1,
+            IntLe::I16 | IntLe::U16 => 2,
+            IntLe::I32 | IntLe::U32 => 4,
+        }
+    }
+
+    /// The element at the start of `b` (0 when `b` is too short), as f64 (exact).
+    #[inline]
+    pub fn read(self, b: &[u8]) -> f64 {
+        let g = |i: usize| b.get(i).copied().unwrap_or(0);
+        match self {
+            IntLe::I8 => f64::from(g(0) as i8),
+            IntLe::U8 => f64::from(g(0)),
+            IntLe::I16 => f64::from(i16::from_le_bytes([g(0), g(1)])),
+            IntLe::U16 => f64::from(u16::from_le_bytes([g(0), g(1)])),
+            IntLe::I32 => f64::from(i32::from_le_bytes([g(0), g(1), g(2), g(3)])),
+            IntLe::U32 => f64::from(u32::from_le_bytes([g(0), g(1), g(2), g(3)])),
+        }
+    }
+}
+
+/// Scalar reference of the numcodecs `FixedScaleOffset` / integer dequantisation:
+/// `y = f64(x) / scale + offset` in float64 for every element of `src`, written to `out`
+/// as little-endian float32 (`y as f32`) or float64 (as many elements as both hold).
+pub fn int_scale_offset_scalar(src: &[u8], ty: IntLe, scale: f64, offset: f64, out: &mut [u8], f64_out: bool) {
+    let osize = if f64_out { 8 } else { 4 };
+    for (e, o) in src.chunks_exact(ty.size()).zip(out.chunks_exact_mut(osize)) {
+        let y = ty.read(e) / scale + offset;
+        if f64_out {
+            o.copy_from_slice(&y.to_le_bytes());
+        } else {
+            o.copy_from_slice(&(y as f32).to_le_bytes());
+        }
+    }
+}
+
+/// `y = f64(x) / scale + offset` (see [`int_scale_offset_scalar`]); SIMD128 on wasm32
+/// builds with `simd128`, bit-equal to the reference.
+pub fn int_scale_offset(src: &[u8], ty: IntLe, scale: f64, offset: f64, out: &mut [u8], f64_out: bool) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::dequantize::int_scale_offset(src, ty, scale, offset, out, f64_out)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        int_scale_offset_scalar(src, ty, scale, offset, out, f64_out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@
 //! | byte unshuffle (typesize 2, 4, 8, any), bit unshuffle | [`shuffle`] | yes |
 //! | byte swap 16/32/64 | [`byteswap`] | yes |
 //! | negabinary → two's complement, Lorenzo inverse (2-D and N-D) | [`lorenzo`] | yes |
-//! | LayerQuantizer dequantisation (exact FMA semantics) | [`dequantize`] | yes |
+//! | LayerQuantizer dequantisation (exact FMA semantics); integers × 1/scale + offset to f32/f64 (FixedScaleOffset) | [`dequantize`] | yes |
 //! | float16 → float32 | [`float16`] | yes |
 //! | NaN-aware min/max, fill → NaN masking | [`stats`] | yes |
 //! | colour map LUT with rescale to RGBA8, 2×2 mean/nearest downsampling | [`render`] | yes |

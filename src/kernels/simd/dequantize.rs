@@ -4,7 +4,7 @@
 //! `crate::kernels::dequantize`, and a per-lane fallback to `mul_add` when it fails.
 
 use crate::kernels::dequantize::{
-    lq_dequantize_scalar, lq_fast_constants, lq_level_fast, lq_level_zero, LqParams, LQ_NAN,
+    lq_dequantize_scalar, lq_fast_constants, lq_level_fast, lq_level_zero, IntLe, LqParams, LQ_NAN,
 };
 use core::arch::wasm32::*;
 
@@ -56,4 +56,49 @@ pub fn lq_dequantize(levels: &[i32], p: &LqParams, out: &mut [u8]) {
     for (q, o) in lv.remainder().iter().zip(ov.into_remainder().chunks_exact_mut(4)) {
         o.copy_from_slice(&lq_level_fast(*q, p).to_le_bytes());
     }
+}
+
+/// See `crate::kernels::dequantize::int_scale_offset_scalar`: four elements per step,
+/// widened to i32/u32 lanes, converted exactly to f64, divided and offset in f64x2.
+#[inline(never)]
+pub fn int_scale_offset(src: &[u8], ty: IntLe, scale: f64, offset: f64, out: &mut [u8], f64_out: bool) {
+    let (isz, osz) = (ty.size(), if f64_out { 8 } else { 4 });
+    let n = (src.len() / isz).min(out.len() / osz);
+    let (sc, off) = (f64x2_splat(scale), f64x2_splat(offset));
+    let unsigned32 = ty == IntLe::U32;
+    let mut i = 0;
+    while i + 4 <= n {
+        // SAFETY: elements `i..i + 4` are inside `src` and `out` (`i + 4 <= n`), and each
+        // load reads exactly `4 * isz` bytes.
+        unsafe {
+            let p = src.as_ptr().add(i * isz);
+            let w = match ty {
+                IntLe::I8 => i32x4_extend_low_i16x8(i16x8_extend_low_i8x16(v128_load32_zero(p as *const u32))),
+                IntLe::U8 => u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(v128_load32_zero(p as *const u32))),
+                IntLe::I16 => i32x4_extend_low_i16x8(v128_load64_zero(p as *const u64)),
+                IntLe::U16 => u32x4_extend_low_u16x8(v128_load64_zero(p as *const u64)),
+                IntLe::I32 | IntLe::U32 => v128_load(p as *const v128),
+            };
+            let conv = |v: v128| if unsigned32 { f64x2_convert_low_u32x4(v) } else { f64x2_convert_low_i32x4(v) };
+            let lo = f64x2_add(f64x2_div(conv(w), sc), off);
+            let hi = f64x2_add(f64x2_div(conv(i64x2_shuffle::<1, 1>(w, w)), sc), off);
+            let o = out.as_mut_ptr().add(i * osz);
+            if f64_out {
+                v128_store(o as *mut v128, lo);
+                v128_store(o.add(16) as *mut v128, hi);
+            } else {
+                let v = i64x2_shuffle::<0, 2>(f32x4_demote_f64x2_zero(lo), f32x4_demote_f64x2_zero(hi));
+                v128_store(o as *mut v128, v);
+            }
+        }
+        i += 4;
+    }
+    crate::kernels::dequantize::int_scale_offset_scalar(
+        src.get(i * isz..).unwrap_or_default(),
+        ty,
+        scale,
+        offset,
+        out.get_mut(i * osz..).unwrap_or_default(),
+        f64_out,
+    );
 }
