@@ -267,18 +267,10 @@ pub fn blosclz_decompress(input: &[u8], out: &mut [u8]) -> Result<(), CodecError
             let from = op.checked_sub(distance).ok_or_else(|| err("match before the start of the output"))?;
             let end =
                 op.checked_add(len).filter(|&e| e <= out.len()).ok_or_else(|| err("match past the output end"))?;
-            if distance >= len {
-                // `from + len <= op < end <= out.len()`: both ranges are in bounds.
-                out.copy_within(from..from.saturating_add(len), op);
-            } else {
-                // Overlapping: byte by byte, so the copy repeats the last `distance` bytes.
-                for k in 0..len {
-                    let b = out.get(from.saturating_add(k)).copied().unwrap_or(0);
-                    if let Some(o) = out.get_mut(op.saturating_add(k)) {
-                        *o = b;
-                    }
-                }
-            }
+            // LZ semantics (the source may overlap the bytes being written): the lz4
+            // decoder's copy (16-byte steps, fills, doubling copies); `from < op` and
+            // `end <= out.len()` were checked.
+            super::lz4::copy_match(out, from, op, len);
             op = end;
         } else {
             let run = usize::from(ctrl).saturating_add(1);
