@@ -34,6 +34,9 @@ fn client() -> HttpClient {
 /// What the error of a read touching the bad object must be.
 type ErrCheck = dyn Fn(&ZarrError) -> bool;
 
+/// What the error of a tile read touching the bad tile-part must be.
+type Jp2ErrCheck = dyn Fn(&Jp2Error) -> bool;
+
 /// How the one bad object misbehaves.
 #[derive(Debug, Clone, Copy)]
 enum Fault {
@@ -320,7 +323,7 @@ async fn one_faulty_tile_of_a_jp2_fails_alone() {
         want.push(tile);
     }
     let bad = (1_148_787, 1_148_787 + 239_288);
-    let cases: [(&str, &dyn Fn(&Jp2Error) -> bool); 5] = [
+    let cases: [(&str, &Jp2ErrCheck); 5] = [
         ("status=403", &|e| matches!(e, Jp2Error::Io(IoError::Http { status: 403, .. }))),
         ("status=500", &|e| matches!(e, Jp2Error::Io(IoError::Http { status: 500, .. }))),
         ("truncate=1000", &|e| matches!(e, Jp2Error::Io(IoError::Truncated { .. } | IoError::Network { .. }))),
