@@ -200,6 +200,9 @@ fn decode_streams(frame: &[u8], mut pos: usize, ns: usize, compressor: u8, dest:
                 let (v, _) = super::zlib::inflate(src, true, neb, neb).map_err(|e| match e {
                     super::zlib::InflateError::TooLarge => format_err(NAME, "zlib stream longer than its block"),
                     super::zlib::InflateError::Malformed(m) => format_err(NAME, format!("zlib: {m}")),
+                    super::zlib::InflateError::Adler32 { stored, computed } => {
+                        CodecError::Checksum { codec: NAME, stored: stored.into(), computed: computed.into() }
+                    }
                 })?;
                 copy_exact(&v, stream)?;
             }

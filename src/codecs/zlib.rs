@@ -21,6 +21,8 @@ pub enum InflateError {
     TooLarge,
     /// The stream is malformed or truncated.
     Malformed(String),
+    /// The Adler-32 trailer does not match the decoded bytes.
+    Adler32 { stored: u32, computed: u32 },
 }
 
 /// Inflate `input` (raw deflate, or zlib when `zlib_header`) into a new vector of at most
@@ -61,7 +63,7 @@ pub fn inflate(input: &[u8], zlib_header: bool, cap: usize, initial: usize) -> R
     let mut a = adler2::Adler32::new();
     a.write_slice(&out);
     if a.checksum() != stored {
-        return Err(InflateError::Malformed("Adler-32 mismatch".into()));
+        return Err(InflateError::Adler32 { stored, computed: a.checksum() });
     }
     Ok((out, at.saturating_add(4)))
 }
@@ -77,6 +79,9 @@ pub fn inflate_error(
     match e {
         InflateError::TooLarge => over_cap(codec, expected, (cap as u64).saturating_add(1), limits),
         InflateError::Malformed(m) => format_err(codec, m),
+        InflateError::Adler32 { stored, computed } => {
+            CodecError::Checksum { codec, stored: stored.into(), computed: computed.into() }
+        }
     }
 }
 
@@ -117,7 +122,7 @@ mod tests {
         let mut bad = enc.clone();
         let n = bad.len();
         bad[n - 1] ^= 1;
-        assert!(matches!(ZlibCodec.decode(bad, None, &l), Err(CodecError::Format { .. })));
+        assert!(matches!(ZlibCodec.decode(bad, None, &l), Err(CodecError::Checksum { codec: "zlib", .. })));
         assert!(ZlibCodec.decode(vec![0xde, 0xad, 0xbe, 0xef], None, &l).is_err());
         assert!(ZlibCodec.decode(vec![], None, &l).is_err());
         assert_eq!(ZlibCodec.decode(zlib_of(&[]), Some(0), &l).unwrap(), Vec::<u8>::new());
