@@ -139,6 +139,13 @@ else
   apt_install chromium chromium-driver
 fi
 
+# --- 4b. reference tools for the differential codec tests (zstd, gzip CLIs) ---------------
+if command -v zstd >/dev/null 2>&1 && command -v gzip >/dev/null 2>&1; then
+  say "zstd + gzip command-line tools: present"
+else
+  apt_install zstd gzip
+fi
+
 # --- 5. npm dependencies -------------------------------------------------------------------
 if [ -f package-lock.json ]; then
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
