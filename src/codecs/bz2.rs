@@ -2,6 +2,13 @@
 //! more concatenated bzip2 streams (as Python's `bz2.decompress` accepts). Pure Rust
 //! (the `bzip2` crate on its libbz2-rs-sys backend, a Rust port of libbzip2 1.0.8, whose
 //! block CRCs are verified), output capped.
+//!
+//! Integrity: the 32-bit CRC of every block and the combined CRC of every stream are
+//! verified by the decoder, so a mismatch never yields data. It is reported as
+//! [`CodecError::Format`], not `Checksum`: libbz2-rs-sys returns the same `BZ_DATA_ERROR`
+//! for a CRC mismatch as for any other corruption (`BZ2_bzDecompress`, as libbzip2 does),
+//! and the `bzip2` crate maps that to one `Error::Data` ("invalid data") without the
+//! stored or computed CRC, so the two cannot be told apart through its API.
 
 use super::common::{format_err, output_cap, over_cap};
 use super::BytesToBytesCodec;
@@ -59,5 +66,35 @@ mod tests {
         assert!(Bz2Codec.decode(bad, None, &l).is_err());
         assert!(Bz2Codec.decode(b"BZh9garbage".to_vec(), None, &l).is_err());
         assert!(Bz2Codec.decode(vec![], None, &l).is_err());
+    }
+
+    /// The bit offset of the last occurrence of the 48-bit `magic` in `b` (bzip2 blocks
+    /// and the end-of-stream marker are bit-aligned).
+    fn find_bits(b: &[u8], magic: u64) -> Option<usize> {
+        let bit = |i: usize| (b[i / 8] >> (7 - i % 8)) & 1;
+        (0..=(b.len() * 8).checked_sub(48)?)
+            .rev()
+            .find(|&p| (0..48).fold(0u64, |acc, k| (acc << 1) | u64::from(bit(p + k))) == magic)
+    }
+
+    #[test]
+    fn crc_mismatch_is_an_error_not_data() {
+        let l = Limits::default();
+        let data: Vec<u8> = (0..5_000u32).map(|i| (i % 251) as u8).collect();
+        let enc = bz2_of(&data);
+        // The first block is byte-aligned: "BZh9", the block magic, then its stored CRC.
+        assert_eq!(find_bits(&enc, 0x3141_5926_5359), Some(32));
+        let mut bad_block_crc = enc.clone();
+        bad_block_crc[10] ^= 0x01;
+        let e = Bz2Codec.decode(bad_block_crc, None, &l).unwrap_err();
+        assert!(matches!(e, CodecError::Format { codec: "bz2", .. }), "{e:?}");
+        // The combined stream CRC: the 32 bits after the end-of-stream magic.
+        let eos = find_bits(&enc, 0x1772_4538_5090).unwrap();
+        let mut bad_stream_crc = enc.clone();
+        let crc_bit = eos + 48 + 31;
+        bad_stream_crc[crc_bit / 8] ^= 0x80 >> (crc_bit % 8);
+        let e = Bz2Codec.decode(bad_stream_crc, None, &l).unwrap_err();
+        assert!(matches!(e, CodecError::Format { codec: "bz2", .. }), "{e:?}");
+        assert_eq!(Bz2Codec.decode(enc, None, &l).unwrap(), data);
     }
 }
