@@ -11,7 +11,9 @@
 //! full decode), each SOT's Isot set to 0, then EOC.
 //!
 //! With resolution-first progressions (RLCP/RPCL) whose tiles are split into one
-//! tile-part per resolution, a reduced `level` fetches only the tile-parts it needs.
+//! tile-part per resolution, a reduced `level` fetches only the tile-parts it needs;
+//! when a tile has one tile-part whose packets are resolution-major and listed by PLT,
+//! only the prefix holding the kept resolutions (see `prefix`).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 use super::boxes::{read_boxes, sniff, FileKind, Jp2Boxes};
@@ -21,6 +23,7 @@ use super::codestream::{
 };
 use super::decode::{decode_codestream, interleave, ComponentPlane, DecodedImage, SampleType, Samples};
 use super::georef::{self, Georef};
+use super::prefix::{packets_per_resolution, prefix_len, scan_head, with_psot, HeadScan};
 use super::read_ahead::ReadAhead;
 use super::tile_index::{ExternalIndex, TileIndex, TileIndexSource, TilePart};
 use crate::error::Jp2Error;
@@ -28,6 +31,13 @@ use crate::io::{ByteRange, RangeSource};
 use crate::limits::{check, checked_product, Limits};
 use bytes::Bytes;
 use std::rc::Rc;
+
+/// Bytes of a tile-part of `len` bytes fetched first for a prefix read at `level`: its
+/// header (PLT) and, usually, the whole prefix (the kept resolutions hold about
+/// `4^-level` of the samples), between 4 and 64 KiB.
+fn prefix_head_window(len: u64, level: u32) -> u64 {
+    len.min((len >> level.saturating_mul(2).min(63)).clamp(4096, 65536))
+}
 
 /// Options of [`Jp2Image::open`].
 #[derive(Debug, Clone, Default)]
@@ -421,21 +431,16 @@ impl Jp2Image {
         Ok(TileRecipe { main_header: self.header.main_header_for_tile(rect), tile, parts, partial, level, rect, ppt })
     }
 
-    async fn fetch_tiles(&self, recipes: &[TileRecipe]) -> Result<Vec<Vec<Bytes>>, Jp2Error> {
-        let mut ranges = Vec::new();
-        for r in recipes {
-            ranges.extend(r.ranges()?);
-        }
-        let total: u64 = ranges.iter().map(ByteRange::len).sum();
-        check("encoded JPEG 2000 bytes of one read", total, self.limits.max_in_flight_bytes)?;
-        // Ranges inside the prefix read at open are served from it.
+    /// Fetch `ranges` in one `get_ranges` call; ranges inside the prefix read at open
+    /// are served from it.
+    async fn fetch_ranges(&self, ranges: &[ByteRange]) -> Result<Vec<Bytes>, Jp2Error> {
         let head_len = self.head.len() as u64;
         let inside = |r: &ByteRange| matches!(*r, ByteRange::Bounded { end, .. } if end <= head_len);
         let remote: Vec<ByteRange> = ranges.iter().filter(|r| !inside(r)).copied().collect();
         let mut fetched =
             if remote.is_empty() { Vec::new() } else { self.source.get_ranges(&remote).await? }.into_iter();
         let mut all = Vec::with_capacity(ranges.len());
-        for r in &ranges {
+        for r in ranges {
             match *r {
                 ByteRange::Bounded { start, end } if end <= head_len => {
                     all.push(self.head.slice(to_usize(start, start, "offset")?..to_usize(end, end, "offset")?));
@@ -445,14 +450,101 @@ impl Jp2Image {
                 ),
             }
         }
-        let mut got = all.into_iter();
-        let mut out = Vec::with_capacity(recipes.len());
-        for r in recipes {
-            let v: Vec<Bytes> = got.by_ref().take(r.parts.len()).collect();
-            if v.len() != r.parts.len() {
-                return Err(format_err(0, "the source returned fewer ranges than requested"));
+        Ok(all)
+    }
+
+    /// Fetch the tile-parts of `recipes`. A reduced-level recipe whose single tile-part
+    /// lists its packet lengths in PLT, in resolution-major order, gets only the prefix
+    /// holding the kept resolutions ([`prefix`](super::prefix)): its head is fetched
+    /// first, then the rest of the prefix; the recipe's part length and the SOT's Psot
+    /// are set to the prefix length. Otherwise whole tile-parts. The bytes returned are
+    /// what [`decode_tile`] expects for the (possibly updated) recipes.
+    ///
+    /// # Errors
+    /// `LimitExceeded` when the tile-parts exceed `max_in_flight_bytes`; I/O errors;
+    /// `Format` when the source returns fewer ranges than requested.
+    pub async fn fetch_tiles(&self, recipes: &mut [TileRecipe]) -> Result<Vec<Vec<Bytes>>, Jp2Error> {
+        let mut ranges = Vec::new();
+        for r in recipes.iter() {
+            ranges.extend(r.ranges()?);
+        }
+        let total: u64 = ranges.iter().map(ByteRange::len).sum();
+        check("encoded JPEG 2000 bytes of one read", total, self.limits.max_in_flight_bytes)?;
+        // Prefix candidates: (packets per resolution, resolutions kept).
+        let cands: Vec<Option<(Vec<u64>, usize)>> = recipes
+            .iter()
+            .map(|r| {
+                if r.level == 0 || r.partial || r.parts.len() != 1 || !r.ppt.is_empty() {
+                    return None;
+                }
+                let per_res = packets_per_resolution(&self.header, r.rect)?;
+                let keep = per_res.len().checked_sub(usize::try_from(r.level).ok()?)?;
+                Some((per_res, keep))
+            })
+            .collect();
+        let mut first = Vec::new();
+        for (r, c) in recipes.iter().zip(&cands) {
+            match (c, r.parts.first()) {
+                (Some(_), Some(p)) => {
+                    first.push(ByteRange::from_offset_len(p.offset, prefix_head_window(p.length, r.level))?);
+                }
+                _ => first.extend(r.ranges()?),
             }
-            out.push(v);
+        }
+        let mut got = self.fetch_ranges(&first).await?.into_iter();
+        let mut out: Vec<Vec<Bytes>> = Vec::with_capacity(recipes.len());
+        // (recipe index, head, target length) of the candidates.
+        let mut pending: Vec<(usize, Bytes, u64)> = Vec::new();
+        let mut second = Vec::new();
+        for (i, (r, c)) in recipes.iter().zip(&cands).enumerate() {
+            match (c, r.parts.first()) {
+                (Some((per_res, keep)), Some(p)) => {
+                    let head =
+                        got.next().ok_or_else(|| format_err(0, "the source returned fewer ranges than requested"))?;
+                    let target = match scan_head(&head) {
+                        HeadScan::Packets { header_len, lengths } => {
+                            prefix_len(per_res, *keep, header_len, &lengths, p.length).unwrap_or(p.length)
+                        }
+                        HeadScan::NeedMore | HeadScan::Unusable => p.length,
+                    };
+                    let have = head.len() as u64;
+                    if target > have {
+                        second.push(ByteRange::from_offset_len(p.offset + have, target - have)?);
+                    }
+                    pending.push((i, head, target));
+                    out.push(Vec::new());
+                }
+                _ => {
+                    let v: Vec<Bytes> = got.by_ref().take(r.parts.len()).collect();
+                    if v.len() != r.parts.len() {
+                        return Err(format_err(0, "the source returned fewer ranges than requested"));
+                    }
+                    out.push(v);
+                }
+            }
+        }
+        let mut rest = if second.is_empty() { Vec::new() } else { self.fetch_ranges(&second).await? }.into_iter();
+        for (i, head, target) in pending {
+            let have = head.len() as u64;
+            let bytes = if target > have {
+                let tail =
+                    rest.next().ok_or_else(|| format_err(0, "the source returned fewer ranges than requested"))?;
+                let mut v = Vec::with_capacity(to_usize(target, 0, "tile-part length")?);
+                v.extend_from_slice(&head);
+                v.extend_from_slice(&tail);
+                v
+            } else {
+                head.get(..to_usize(target, 0, "tile-part length")?).unwrap_or_default().to_vec()
+            };
+            let (Some(recipe), Some(slot)) = (recipes.get_mut(i), out.get_mut(i)) else { continue };
+            let Some(part) = recipe.parts.first_mut() else { continue };
+            if target < part.length {
+                let v = with_psot(&bytes).ok_or_else(|| format_err(part.offset, "tile-part prefix too short"))?;
+                part.length = target;
+                *slot = vec![Bytes::from(v)];
+            } else {
+                *slot = vec![Bytes::from(bytes)];
+            }
         }
         Ok(out)
     }
@@ -462,8 +554,8 @@ impl Jp2Image {
     /// # Errors
     /// As [`Jp2Image::tile_recipe`] and [`decode_tile`]; I/O errors.
     pub async fn read_tile_components(&self, tx: u32, ty: u32, level: u32) -> Result<Vec<ComponentPlane>, Jp2Error> {
-        let recipe = self.tile_recipe(tx, ty, level)?;
-        let bytes = self.fetch_tiles(std::slice::from_ref(&recipe)).await?;
+        let mut recipe = self.tile_recipe(tx, ty, level)?;
+        let bytes = self.fetch_tiles(std::slice::from_mut(&mut recipe)).await?;
         decode_tile(&recipe, bytes.first().map(Vec::as_slice).unwrap_or_default(), &self.limits)
     }
 
@@ -522,7 +614,7 @@ impl Jp2Image {
             }
         }
         check("JPEG 2000 tiles of one region", recipes.len() as u64, self.limits.max_chunks_per_selection)?;
-        let fetched = self.fetch_tiles(&recipes).await?;
+        let fetched = self.fetch_tiles(&mut recipes).await?;
         let n = to_usize(n, 0, "region samples")?;
         let mut out = match ty {
             SampleType::U8 => Samples::U8(vec![0; n]),
@@ -598,7 +690,7 @@ impl Jp2Image {
                 recipes.push(self.tile_recipe(p, q, level)?);
             }
         }
-        let fetched = self.fetch_tiles(&recipes).await?;
+        let fetched = self.fetch_tiles(&mut recipes).await?;
         for (recipe, bytes) in recipes.iter().zip(&fetched) {
             let tile = decode_tile(recipe, bytes, &self.limits)?;
             for ((plane, comp), t) in planes.iter_mut().zip(&siz.components).zip(&tile) {

@@ -19,6 +19,7 @@ pub mod georef;
 pub mod image;
 #[cfg(feature = "jpeg2k")]
 mod opj;
+mod prefix;
 mod read_ahead;
 pub mod tile_index;
 pub mod virtual_zarr;
