@@ -531,9 +531,15 @@ impl RawJp2 {
             let Some(f) = decoder else {
                 return Ok(image_js(image.read_tile(tx, ty, level).await.map_err(jp2_js)?));
             };
-            let recipe = image.tile_recipe(tx, ty, level).map_err(jp2_js)?;
-            let ranges = recipe.ranges().map_err(jp2_js)?;
-            let parts = source.get_ranges(&ranges).await.map_err(|e| jp2_js(Jp2Error::Io(e)))?;
+            let mut recipe = image.tile_recipe(tx, ty, level).map_err(jp2_js)?;
+            // Whole tile-parts, or only their resolution prefix at a reduced level.
+            let parts = image
+                .fetch_tiles(std::slice::from_mut(&mut recipe))
+                .await
+                .map_err(jp2_js)?
+                .into_iter()
+                .next()
+                .unwrap_or_default();
             let list = JsArray::new();
             for p in &parts {
                 list.push(&Uint8Array::from(p.as_ref()));
@@ -618,6 +624,7 @@ async fn region_via(
     crate::limits::check("JPEG 2000 region bytes", n, limits.max_output_bytes)
         .map_err(|e| jp2_js(Jp2Error::LimitExceeded(e)))?;
     let mut recipes = Vec::new();
+    let mut coords = Vec::new();
     let mut placements = Vec::new();
     let siz = &image.header().siz;
     for q in 0..image.tiles_down() {
@@ -626,25 +633,22 @@ async fn region_via(
             let ix =
                 Rect { x0: tr.x0.max(win.x0), y0: tr.y0.max(win.y0), x1: tr.x1.min(win.x1), y1: tr.y1.min(win.y1) };
             if ix.x0 < ix.x1 && ix.y0 < ix.y1 {
-                recipes.push((p, q, image.tile_recipe(p, q, level).map_err(jp2_js)?));
+                recipes.push(image.tile_recipe(p, q, level).map_err(jp2_js)?);
+                coords.push((p, q));
                 placements.push((tr, ix));
             }
         }
     }
-    let mut ranges = Vec::new();
-    for (_, _, r) in &recipes {
-        ranges.extend(r.ranges().map_err(jp2_js)?);
-    }
-    let total: u64 = ranges.iter().map(crate::io::ByteRange::len).sum();
-    crate::limits::check("encoded JPEG 2000 bytes of one read", total, limits.max_in_flight_bytes)
-        .map_err(|e| jp2_js(Jp2Error::LimitExceeded(e)))?;
-    let mut fetched = source.get_ranges(&ranges).await.map_err(|e| jp2_js(Jp2Error::Io(e)))?.into_iter();
+    // Whole tile-parts, or only their resolution prefix at a reduced level (one
+    // `get_ranges` call each for the heads and the rest; limits checked inside).
+    let fetched = image.fetch_tiles(&mut recipes).await.map_err(jp2_js)?;
     let mut jobs = Vec::new();
-    for (p, q, r) in &recipes {
+    for ((r, (p, q)), parts) in recipes.iter().zip(&coords).zip(fetched) {
+        if parts.len() != r.parts.len() {
+            return Err(invalid_argument("the source returned fewer ranges than requested"));
+        }
         let list = JsArray::new();
-        for _ in 0..r.parts.len() {
-            let b =
-                fetched.next().ok_or_else(|| invalid_argument("the source returned fewer ranges than requested"))?;
+        for b in &parts {
             list.push(&Uint8Array::from(b.as_ref()));
         }
         let json = serde_json::to_string(r).map_err(|e| invalid_argument(e.to_string()))?;

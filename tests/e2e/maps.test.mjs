@@ -184,11 +184,11 @@ test('openlayers-jp2: UTM band, pixel colours, zoom to full resolution reads onl
   assert.ok(st.level >= 3, `zoomed-out view at resolution level ${st.level}`);
   const fileSize = (await stat(path.join(repo, 'www/data/s2_b04_20m.jp2'))).size;
   const zoomedOut = await stats(page);
-  // Known gap: the reader fetches whole tile-parts at every resolution level, so the
-  // zoomed-out view costs about the whole file; only log it until the JP2 reader fetches
-  // the resolution-level prefix of each tile (RPCL + PLT).
+  // The reader fetches only the resolution prefix of each tile-part (RPCL + PLT): the
+  // zoomed-out view costs a small fraction of the file (measured: about 3.4%).
   await page.screenshot({ path: path.join(repo, 'test-results', 'maps-openlayers-jp2.png') });
   console.log(`zoomed-out JP2 view: ${zoomedOut.requests} requests, ${zoomedOut.bytesFetched} of ${fileSize} bytes`);
+  assert.ok(zoomedOut.bytesFetched < fileSize / 10, `zoomed-out view fetched ${zoomedOut.bytesFetched} of ${fileSize} bytes`);
   await page.close();
 
   // A fresh page opened at full resolution over the town: it reads only the tiles in view.
