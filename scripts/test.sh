@@ -2,8 +2,9 @@
 # Everything `npm test` (and CI) checks, in order, stopping at the first failure:
 # setup, build, rustfmt, clippy (native and wasm32), native Rust tests, wasm tests in node
 # and headless chromium, tsc, the JS tests of the built package against the local range
-# server (node --test, then vitest for the typed API), and Playwright end-to-end tests of
-# the demo page and of the API in chromium (decode workers, corpus subset).
+# server (node --test, then vitest for the typed API), a smoke run of a few bench groups
+# (bench/README.md), and Playwright end-to-end tests of the demo page and of the API in
+# chromium (decode workers, corpus subset).
 #
 # Environment: CARGO_TARGET_DIR is honoured for the native stages;
 # RANGETILE_SKIP_SETUP=1 skips the setup stage (when you know the machine is ready).
@@ -99,6 +100,10 @@ stage_done
 
 stage "API tests of the built package (vitest: corpus subset, workers, abort, caches, Vite build)"
 node_modules/.bin/vitest run --config tests/js/vitest.config.mjs
+stage_done
+
+stage "bench smoke run (rows well formed; no timing checks, writes no results)"
+node bench/run.mjs --quick --strict --group zstd,zarr-http,size
 stage_done
 
 stage "end-to-end: the demo page in chromium (Playwright)"
