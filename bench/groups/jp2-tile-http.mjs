@@ -8,8 +8,10 @@
 //         whole file, decode the whole image, crop the tile.
 // Every round opens the file anew under a fresh query string (no byte or decoded-tile
 // cache carries over) with the server's request log reset; ours and the peer alternate.
-// Rows: wall time (ms), bytes transferred and requests (from the server's log), medians of
-// the rounds; ratio = peer ÷ ours. Before timing, the two tiles are compared sample by sample.
+// Rows, for the full-resolution tile and for the same tile at level 2 (256²: ours fetches
+// the tile-part's resolution prefix; the peer decodes the whole image at reduce 2): wall
+// time (ms), bytes transferred and requests (from the server's log), medians of the
+// rounds; ratio = peer ÷ ours. The first round compares the two tiles sample by sample.
 // Skipped (no rows) when opj_compress is missing (the file is generated once, cached).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -77,58 +79,68 @@ export async function run({ quick }) {
     };
     const reset = () => fetch(`${server.url}/__reset`, { method: 'POST' }).then((r) => r.arrayBuffer());
 
-    const ours = async () => {
-      const img = await rt.openJp2(urlFor());
-      if (img.tileIndexSource !== 'tlm') throw new Error(`${name}: tile index from ${img.tileIndexSource}, expected tlm`);
-      const px = await img.readTile(tx, ty);
-      if (px.width !== TILE || px.height !== TILE || px.components !== 1) throw new Error(`${name}: ours read ${px.width}×${px.height}×${px.components}`);
-      return px.data;
-    };
-    const peer = async () => {
-      const res = await fetch(urlFor());
-      if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
-      const jp2 = new Uint8Array(await res.arrayBuffer());
-      dec.getEncodedBuffer(jp2.length).set(jp2); // it reads JP2 files as well as codestreams
-      dec.decode();
-      const fi = dec.getFrameInfo();
-      if (fi.width !== size || fi.height !== size || fi.bitsPerSample !== 16) throw new Error(`${name}: peer decoded ${JSON.stringify(fi)}`);
-      const all = dec.getDecodedBuffer();
-      const full = new Uint16Array(all.buffer, all.byteOffset, all.length / 2);
-      const tile = new Uint16Array(TILE * TILE);
-      for (let y = 0; y < TILE; y++) {
-        const s = (ty * TILE + y) * size + tx * TILE;
-        tile.set(full.subarray(s, s + TILE), y * TILE);
-      }
-      return tile;
-    };
+    // Level 0: the full-resolution tile; level 2: the same tile at a quarter of the width
+    // (ours fetches only its resolution prefix, listed by PLT; the peer still needs the
+    // whole file and decodes the whole image at reduce 2).
+    const rows = [];
+    for (const level of [0, 2]) {
+      const ts = TILE >> level;
+      const width = Math.ceil(size / 2 ** level);
+      const ours = async () => {
+        const img = await rt.openJp2(urlFor());
+        if (img.tileIndexSource !== 'tlm') throw new Error(`${name}: tile index from ${img.tileIndexSource}, expected tlm`);
+        const px = await img.readTile(tx, ty, { level });
+        if (px.width !== ts || px.height !== ts || px.components !== 1) throw new Error(`${name}: ours read ${px.width}×${px.height}×${px.components}`);
+        return px.data;
+      };
+      const peer = async () => {
+        const res = await fetch(urlFor());
+        if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
+        const jp2 = new Uint8Array(await res.arrayBuffer());
+        dec.getEncodedBuffer(jp2.length).set(jp2); // it reads JP2 files as well as codestreams
+        if (level === 0) dec.decode();
+        else dec.decodeSubResolution(level, 0);
+        const all = dec.getDecodedBuffer();
+        if (all.length !== width * width * 2) throw new Error(`${name}: peer decoded ${all.length} bytes at level ${level}`);
+        const full = new Uint16Array(all.buffer, all.byteOffset, all.length / 2);
+        const tile = new Uint16Array(ts * ts);
+        for (let y = 0; y < ts; y++) {
+          const s = (ty * ts + y) * width + tx * ts;
+          tile.set(full.subarray(s, s + ts), y * ts);
+        }
+        return tile;
+      };
 
-    const fns = { ours, peer };
-    const samples = { ours: [], peer: [] };
-    const tiles = {};
-    for (let r = 0; r < rounds; r++) {
-      for (const n of r % 2 ? ['peer', 'ours'] : ['ours', 'peer']) {
-        await reset();
-        const t0 = performance.now();
-        tiles[n] = await fns[n]();
-        const ms = performance.now() - t0;
-        samples[n].push({ ms, ...(await traffic()) });
-      }
-      if (r === 0) {
-        const [a, b] = [tiles.ours, tiles.peer];
-        if (a.length !== b.length) throw new Error(`${name}: ours ${a.length} samples, peer ${b.length}`);
-        for (let i = 0; i < a.length; i++) {
-          if (a[i] !== b[i]) throw new Error(`${name}: tiles differ at sample ${i} (${a[i]} vs ${b[i]})`);
+      const fns = { ours, peer };
+      const samples = { ours: [], peer: [] };
+      const tiles = {};
+      for (let r = 0; r < rounds; r++) {
+        for (const n of r % 2 ? ['peer', 'ours'] : ['ours', 'peer']) {
+          await reset();
+          const t0 = performance.now();
+          tiles[n] = await fns[n]();
+          const ms = performance.now() - t0;
+          samples[n].push({ ms, ...(await traffic()) });
+        }
+        if (r === 0) {
+          const [a, b] = [tiles.ours, tiles.peer];
+          if (a.length !== b.length) throw new Error(`${name}: ours ${a.length} samples, peer ${b.length}`);
+          for (let i = 0; i < a.length; i++) {
+            if (a[i] !== b[i]) throw new Error(`${name}: level ${level} tiles differ at sample ${i} (${a[i]} vs ${b[i]})`);
+          }
         }
       }
+      const med = (n, k) => median(samples[n].map((s) => s[k]));
+      const peerName = 'whole file + codec-openjpeg';
+      const what = level === 0 ? `tile (${tx},${ty})` : `tile (${tx},${ty}) at level ${level} (${ts}²)`;
+      const c = (unit) => `${unit}: ${what} of ${size}² u16 JP2 (${across ** 2} tiles, TLM+PLT), +${DELAY_MS} ms/request`;
+      rows.push(
+        costRow(name, c('time'), 'ms', med('ours', 'ms'), peerName, med('peer', 'ms')),
+        costRow(name, c('bytes'), 'bytes', med('ours', 'bytes'), peerName, med('peer', 'bytes')),
+        costRow(name, c('requests'), 'requests', med('ours', 'requests'), peerName, med('peer', 'requests')),
+      );
     }
-    const med = (n, k) => median(samples[n].map((s) => s[k]));
-    const peerName = 'whole file + codec-openjpeg';
-    const c = (what) => `${what}: tile (${tx},${ty}) of ${size}² u16 JP2 (${across ** 2} tiles, TLM), +${DELAY_MS} ms/request`;
-    return [
-      costRow(name, c('time'), 'ms', med('ours', 'ms'), peerName, med('peer', 'ms')),
-      costRow(name, c('bytes'), 'bytes', med('ours', 'bytes'), peerName, med('peer', 'bytes')),
-      costRow(name, c('requests'), 'requests', med('ours', 'requests'), peerName, med('peer', 'requests')),
-    ];
+    return rows;
   } finally {
     await server.close();
   }

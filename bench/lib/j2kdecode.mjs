@@ -57,7 +57,7 @@ export async function decodeRow({ group, label, ours, dec, peerName, bytes, size
   } else {
     // Both are irreversible decodes of the same codestream: only rounding may differ.
     if (diff > 4) throw new Error(`${group} ${label}: ours and the peer differ by up to ${diff}`);
-    note = `max |diff| ${diff}`;
+    note = `max abs diff ${diff}`;
   }
   const t = await alternate({ ours: () => ours.decodeJ2k(bytes, reduce), peer: peerDecode }, timing);
   const mp = (side * side) / 1e6;
