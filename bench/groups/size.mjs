@@ -6,7 +6,7 @@
 //    numcodecs.js modules zarrita loads for blosc + zstd + lz4 (wasm inlined as base64 in
 //    the JS), fflate and pako.
 // 2. What an app ships, bundled and minified by rolldown (code splitting, ESM, browser):
-//    ours = `openZarr` + `configureDecoding` from dist/index.js plus the decode worker
+//    ours = `openZarr`, `openJp2`, `configureDecoding` from dist/index.js plus the decode worker
 //    (dist/worker.js), all chunks, + the .wasm; zarrita = `FetchStore`, `open`, `get`,
 //    `withRangeCoalescing` + the numcodecs chunks for zstd and blosc its registry imports
 //    on demand (its lz4 chunk, fetched only for lz4 data, is left out).
@@ -107,7 +107,7 @@ export async function run({ pkgDir }) {
   // 2. What an app ships (minified bundles).
   const dist = join(repo, 'dist');
   const oursChunks = await bundle('ours', {
-    main: `export { openZarr, configureDecoding } from ${JSON.stringify(join(dist, 'index.js'))};`,
+    main: `export { openZarr, openJp2, configureDecoding } from ${JSON.stringify(join(dist, 'index.js'))};`,
     // The worker script is an entry of its own (as bundlers treat `new Worker(new URL(...))`);
     // importing it from a wrapper would drop it: the package declares no side effects.
     worker: { file: join(dist, 'worker.js') },
