@@ -26,7 +26,23 @@ export interface OpenOptions {
   maxConcurrency?: number;
   /** Ranges closer than this many bytes are merged into one request (default 32 KiB). */
   coalesceGap?: number;
+  /** Give up on one request attempt after this many milliseconds (headers and body: a
+   * server that stalls mid-body times out too). The request is aborted and the read
+   * rejects with an `Aborted` error whose `kind` is `'Timeout'` (fields `url`, `ms`);
+   * timeouts are not retried. Default: no timeout (the browser's own, if any). */
+  timeoutMs?: number;
+  /** Retries of a transient failure (5xx, 429, 408, network error, cut body) with
+   * exponential backoff from 100 ms, capped at 5 s (default 3; 0 disables retries). */
+  maxRetries?: number;
+  /** Accept a server that ignores `Range` and answers 200 with the whole object, up to the
+   * whole-download limit (256 MiB), and slice the range out. Off by default: such a
+   * response is a `RangeNotSupported` error, never a silent large download. */
+  allowWholeDownload?: boolean;
 }
+
+/** Options that apply to the HTTP client of {@link openZarr}, {@link openRefs} and
+ * {@link openJp2}. */
+export type ClientOptions = Omit<OpenOptions, 'path'>;
 
 /** Progress of a long read. */
 export interface Progress {
@@ -165,9 +181,7 @@ export interface ZarrArray {
   get(selection?: Selection | null, options?: GetOptions): Promise<ArrayResult>;
 }
 
-function rawOptions(
-  o: { fetch?: FetchFunction; headers?: Headers_; signal?: AbortSignal; maxConcurrency?: number; coalesceGap?: number } | undefined,
-): object | undefined {
+function rawOptions(o: ClientOptions | undefined): object | undefined {
   if (o === undefined) return undefined;
   let headers: [string, string][] | undefined;
   if (o.headers !== undefined) {
@@ -176,7 +190,16 @@ function rawOptions(
     else if (Array.isArray(o.headers)) for (const [k, v] of o.headers as ReadonlyArray<readonly [string, string]>) headers.push([String(k), String(v)]);
     else for (const [k, v] of Object.entries(o.headers as Record<string, string>)) headers.push([k, String(v)]);
   }
-  return { headers, fetch: o.fetch, signal: o.signal, maxConcurrency: o.maxConcurrency, coalesceGap: o.coalesceGap };
+  return {
+    headers,
+    fetch: o.fetch,
+    signal: o.signal,
+    maxConcurrency: o.maxConcurrency,
+    coalesceGap: o.coalesceGap,
+    timeoutMs: o.timeoutMs,
+    maxRetries: o.maxRetries,
+    allowWholeDownload: o.allowWholeDownload,
+  };
 }
 
 function resolveUrl(url: string | URL): string {
@@ -387,6 +410,14 @@ function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+/** Options of {@link openRefs}: the client options of {@link OpenOptions} (they apply to
+ * the reference file and to every chunk read through the store) and `baseUrl`. */
+export interface RefsOpenOptions extends ClientOptions {
+  /** Base URL of relative reference targets when the references are given as an object
+   * (default: the page's URL). */
+  baseUrl?: string;
+}
+
 /**
  * Kerchunk references as a store for {@link openZarr}: a URL of a reference JSON (v0 or
  * v1) or of a Parquet reference directory (ending in `.parq`/`.parquet`), or the parsed
@@ -397,7 +428,7 @@ function halfToFloat(h: number): number {
  */
 export async function openRefs(
   urlOrObject: string | URL | object,
-  options?: { fetch?: FetchFunction; headers?: Headers_; signal?: AbortSignal; baseUrl?: string },
+  options?: RefsOpenOptions,
 ): Promise<ZarrStore> {
   await ready();
   let raw: RawStoreLike;
@@ -410,17 +441,11 @@ export async function openRefs(
   return { location: raw.location, _raw: raw };
 }
 
-/** Options of {@link openJp2}. */
-export interface Jp2OpenOptions {
+/** Options of {@link openJp2}: the client options of {@link OpenOptions} and `tlmIndex`. */
+export interface Jp2OpenOptions extends ClientOptions {
   /** An external tile-part index for files without TLM markers: its URL, or its bytes
    * (`.tlm` layout or the JSON of `rangetile jp2 index`). */
   tlmIndex?: string | URL | Uint8Array;
-  /** The `fetch` to use instead of the global one. */
-  fetch?: FetchFunction;
-  /** Extra request headers sent with every request. */
-  headers?: Headers_;
-  /** Abort opening. */
-  signal?: AbortSignal;
 }
 
 /** Options of {@link Jp2Image.readTile} and {@link Jp2Image.readRegion}. */

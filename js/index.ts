@@ -24,6 +24,7 @@ export { openZarr, openRefs, openJp2, toTyped } from './api.js';
 export type {
   ArrayDataType,
   ArrayResult,
+  ClientOptions,
   DecodedPixels,
   Georef,
   GetOptions,
@@ -33,6 +34,7 @@ export type {
   MultiscaleLevel,
   OpenOptions,
   Progress,
+  RefsOpenOptions,
   Selection,
   TileOptions,
   ZarrArray,
@@ -65,6 +67,13 @@ export interface ReadOptions {
   coalesceGap?: number;
   /** At most this many requests in flight per origin (default 6). */
   maxConcurrency?: number;
+  /** Give up on one request attempt after this many milliseconds (headers and body). The
+   * read rejects with an `Aborted` error whose `kind` is `'Timeout'` (fields `url`, `ms`);
+   * timeouts are not retried. Default: no timeout. */
+  timeoutMs?: number;
+  /** Retries of a transient failure (5xx, 429, 408, network error, cut body) with
+   * exponential backoff from 100 ms, capped at 5 s (default 3; 0 disables retries). */
+  maxRetries?: number;
 }
 
 /** A byte range `[start, end)`: `start` inclusive, `end` exclusive. */
@@ -161,5 +170,7 @@ function rawOptions(o: ReadOptions | undefined): object | undefined {
     allowWholeDownload: o.allowWholeDownload,
     coalesceGap: o.coalesceGap,
     maxConcurrency: o.maxConcurrency,
+    timeoutMs: o.timeoutMs,
+    maxRetries: o.maxRetries,
   };
 }

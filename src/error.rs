@@ -87,7 +87,7 @@ pub enum IoError {
     Truncated { url: String, expected: u64, got: u64 },
     #[error("{url}: network error: {message}")]
     Network { url: String, message: String },
-    #[error("{url}: no response within {ms} ms")]
+    #[error("request timed out after {ms} ms: {url}")]
     Timeout { url: String, ms: u64 },
     #[error("aborted")]
     Aborted,

@@ -12,7 +12,8 @@
 //!
 //! Options (all optional): `headers` (`[name, value][]`), `fetch` (a function used
 //! instead of the global `fetch`), `signal` (`AbortSignal`), `allowWholeDownload`,
-//! `coalesceGap`, `maxConcurrency`. Reads with equal options share one
+//! `coalesceGap`, `maxConcurrency`, `timeoutMs` (per request attempt, headers and body;
+//! `IoError::Timeout`, tagged `Aborted`), `maxRetries`. Reads with equal options share one
 //! [`HttpClient`] and so its byte cache, in-flight deduplication and concurrency bounds.
 
 mod api;
@@ -147,6 +148,8 @@ struct ClientKey {
     allow_whole_download: bool,
     coalesce_gap: Option<u64>,
     max_concurrency: Option<usize>,
+    timeout_ms: Option<u64>,
+    max_retries: Option<u32>,
 }
 
 /// The client for `options` (shared with earlier reads that used equal options) and a
@@ -179,6 +182,10 @@ fn client_for(options: &JsValue) -> Result<(HttpClient, CancelToken), JsValue> {
         if let Some(c) = key.max_concurrency {
             opts.max_concurrency = c;
         }
+        opts.timeout_ms = key.timeout_ms;
+        if let Some(r) = key.max_retries {
+            opts.max_retries = r;
+        }
         let client = match &key.fetch {
             Some(f) => HttpClient::with_transport(Rc::new(FetchTransport::with_fetch(f.clone())), opts),
             None => HttpClient::new(opts),
@@ -199,6 +206,8 @@ fn parse_options(options: &JsValue) -> Result<ClientKey, JsValue> {
         allow_whole_download: false,
         coalesce_gap: None,
         max_concurrency: None,
+        timeout_ms: None,
+        max_retries: None,
     };
     if options.is_undefined() || options.is_null() {
         return Ok(key);
@@ -228,6 +237,13 @@ fn parse_options(options: &JsValue) -> Result<ClientKey, JsValue> {
     }
     if let Some(c) = get(options, "maxConcurrency") {
         key.max_concurrency = Some(count(&c, "options.maxConcurrency", 1.0)?.min(1024.0) as usize);
+    }
+    if let Some(t) = get(options, "timeoutMs") {
+        key.timeout_ms = Some(count(&t, "options.timeoutMs", 1.0)? as u64);
+    }
+    if let Some(r) = get(options, "maxRetries") {
+        // More than a few dozen retries only prolongs a failure (backoff caps at 5 s).
+        key.max_retries = Some(count(&r, "options.maxRetries", 0.0)?.min(100.0) as u32);
     }
     Ok(key)
 }
