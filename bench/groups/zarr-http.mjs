@@ -111,12 +111,15 @@ export async function run({ quick }) {
       // Cold reads: check the data, count requests in the server log.
       const expected = window ? windowOf(data.expected, n, window) : data.expected;
       const requests = {};
+      const bytes = {};
       const inFlight = {};
       for (const [side, read] of [['ours', readOurs], ['peer', readPeer]]) {
         await server.reset();
         const got = await read();
         assertSame(`${name} ${key} ${side}`, got, expected);
-        requests[side] = (await server.log()).length;
+        const log = await server.log();
+        requests[side] = log.length;
+        bytes[side] = log.reduce((a, e) => a + e.bytes, 0);
         inFlight[side] = (await server.stats()).maxInFlight;
       }
       const perRead = { ours: fetched.ours / calls.ours, peer: fetched.peer / calls.peer };
@@ -141,6 +144,7 @@ export async function run({ quick }) {
         const fl = `max in flight ${inFlight.ours} vs ${inFlight.peer}`;
         const what2 = window ? `requests, window [${window[0]}, ${window[1]})²` : 'requests';
         rows.push(costRow(name, `${what2} (${fl}): ${c}`, 'requests', requests.ours, PEER, requests.peer));
+        if (window) rows.push(costRow(name, `bytes transferred, window [${window[0]}, ${window[1]})²: ${c}`, 'bytes', bytes.ours, PEER, bytes.peer));
       }
     }
   } finally {
