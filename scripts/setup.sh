@@ -6,7 +6,7 @@
 #      `rustup target add`, else Debian's rustc-web built with build-std (see the env file below)
 #   2. wasm-bindgen-cli at exactly the version Cargo.toml pins
 #   3. wasm-pack
-#   4. chromium + chromedriver (apt) for browser tests
+#   4. chromium + chromedriver (apt) for browser tests; the zstd, gzip and opj_compress CLIs
 #   5. npm dependencies (npm ci when node_modules is missing or older than package-lock.json)
 #
 # When the Debian fallback is needed, the settings the wasm build then needs are written to
@@ -139,11 +139,17 @@ else
   apt_install chromium chromium-driver
 fi
 
-# --- 4b. reference tools for the differential codec tests (zstd, gzip CLIs) ---------------
+# --- 4b. reference tools: zstd, gzip CLIs (differential codec tests), opj_compress ---------
+# (OpenJPEG's encoder: the demo's Sentinel-2-like JP2 and the bench's JPEG 2000 data)
 if command -v zstd >/dev/null 2>&1 && command -v gzip >/dev/null 2>&1; then
   say "zstd + gzip command-line tools: present"
 else
   apt_install zstd gzip
+fi
+if command -v opj_compress >/dev/null 2>&1; then
+  say "opj_compress: present"
+else
+  apt_install libopenjp2-tools
 fi
 
 # --- 5. npm dependencies -------------------------------------------------------------------

@@ -103,7 +103,7 @@ node_modules/.bin/vitest run --config tests/js/vitest.config.mjs
 stage_done
 
 stage "bench smoke run (rows well formed; no timing checks, writes no results)"
-node bench/run.mjs --quick --strict --group zstd,zarr-http,size
+node bench/run.mjs --quick --strict --group zstd,zarr-http,jpeg2k,htj2k,jp2-tile-http,size
 stage_done
 
 stage "end-to-end: the demo page in chromium (Playwright)"
