@@ -60,6 +60,56 @@ fn blosc_fixture_chunks() {
     }
 }
 
+/// Every single-chunk LayerQuantizer fixture through the SIMD plane decoder (the
+/// multi-chunk arrays are checked natively by `codecs_layerquantizer`).
+#[wasm_bindgen_test]
+fn layerquantizer_single_chunk_fixtures() {
+    macro_rules! fixture {
+        ($n:literal) => {
+            (
+                $n,
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../shared/testdata/codecs/layerquantizer/lq.zarr/",
+                    $n,
+                    "/.zarray"
+                )),
+                &include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../shared/testdata/codecs/layerquantizer/lq.zarr/",
+                    $n,
+                    "/0.0.0"
+                ))[..],
+                &include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../shared/testdata/codecs/layerquantizer/expected/",
+                    $n,
+                    ".f32le.bin"
+                ))[..],
+            )
+        };
+    }
+    let l = Limits::default();
+    for (name, zarray, enc, want) in [
+        fixture!("const_planes"),
+        fixture!("inf_values"),
+        fixture!("lz4_clevel9"),
+        fixture!("nbits20"),
+        fixture!("nbits23"),
+        fixture!("nbits24"),
+        fixture!("nbits8"),
+        fixture!("pow2_range"),
+        fixture!("tiny_range_negative"),
+        fixture!("transform_none"),
+    ] {
+        let meta: serde_json::Value = serde_json::from_str(zarray).unwrap();
+        assert_eq!(meta["shape"], meta["chunks"], "{name}");
+        let c = b2b(from_v2(&meta["compressor"]).unwrap());
+        let out = c.decode(enc.to_vec(), Some(want.len() as u64), &l).unwrap();
+        assert!(out == want, "{name}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn layerquantizer_with_software_fma() {
     let l = Limits::default();

