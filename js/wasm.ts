@@ -30,10 +30,13 @@ let compiled: WebAssembly.Module | undefined;
  * it yourself to choose where the `.wasm` comes from or to load it ahead of time. Later
  * calls return the first call's promise.
  *
+ * @throws {RangetileError} `Unsupported` (kind `WasmSimd`) when the engine has no
+ *   WebAssembly SIMD128 (Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+)
  * @throws when the module cannot be fetched or compiled (a retry is allowed afterwards)
  */
 export function init(options?: InitOptions): Promise<void> {
   loading ??= (async () => {
+    if (!simdSupported()) throw simdUnsupported();
     const source = await (options?.wasm ?? defaultSource());
     // Compile here (not inside wasm-bindgen's loader) to keep the Module: the decode
     // workers instantiate the same compiled module instead of fetching it again.
@@ -47,6 +50,36 @@ export function init(options?: InitOptions): Promise<void> {
     throw e;
   });
   return loading;
+}
+
+/**
+ * The smallest module using a SIMD128 instruction: one function whose body is
+ * `v128.const 0; drop`. `WebAssembly.validate` accepts it only where the engine
+ * implements WebAssembly SIMD, which the shipped module needs (it is built with
+ * `+simd128`, and an engine without SIMD would reject it with an obscure CompileError).
+ */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: () -> ()
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x17, 0x01, 0x15, 0x00, // code section: one body of 21 bytes, no locals
+  0xfd, 0x0c, ...new Array<number>(16).fill(0), // v128.const i32x4 0 0 0 0
+  0x1a, 0x0b, // drop, end
+]);
+
+/** Whether this JavaScript engine supports WebAssembly SIMD128. */
+export function simdSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+}
+
+function simdUnsupported(): Error {
+  const e = new Error(
+    'rangetile needs WebAssembly SIMD128 (Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+), ' +
+      'which this JavaScript engine does not support',
+  );
+  e.name = 'Unsupported';
+  Object.assign(e, { kind: 'WasmSimd' });
+  return e;
 }
 
 async function defaultSource(): Promise<WasmSource> {

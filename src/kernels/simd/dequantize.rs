@@ -268,8 +268,10 @@ pub fn int_scale_offset(src: &[u8], ty: IntLe, scale: f64, offset: f64, out: &mu
                 v128_store(o as *mut v128, lo);
                 v128_store(o.add(16) as *mut v128, hi);
             } else {
-                let v = i64x2_shuffle::<0, 2>(f32x4_demote_f64x2_zero(lo), f32x4_demote_f64x2_zero(hi));
-                v128_store(o as *mut v128, v);
+                // Two 8-byte lane stores, not a shuffle of the two demotions (which LLVM
+                // turns into eight scalar ones; see `Lq4::store`).
+                v128_store64_lane::<0>(f32x4_demote_f64x2_zero(lo), o as *mut u64);
+                v128_store64_lane::<0>(f32x4_demote_f64x2_zero(hi), o.add(8) as *mut u64);
             }
         }
         i += 4;
