@@ -16,10 +16,20 @@ type Headers_ = Record<string, string> | Headers | ReadonlyArray<readonly [strin
 export interface OpenOptions {
   /** Path of the node inside the store (`""`, the default, is the root). */
   path?: string;
-  /** The `fetch` to use instead of the global one. */
+  /** The `fetch` to use instead of the global one. It is called for every request, to
+   * every origin (it sees each URL and can sign or refuse it); `headers` are added to its
+   * `init` only as {@link OpenOptions.headerOrigins} allows. */
   fetch?: FetchFunction;
-  /** Extra request headers sent with every request. */
+  /** Extra request headers (e.g. `Authorization`), sent only to the origin of the URL being
+   * opened (for {@link openRefs} given an object: of `baseUrl`) and to
+   * {@link OpenOptions.headerOrigins}. Chunks that references point at on other hosts, and
+   * a `tlmIndex` URL on another host, are read without them. */
   headers?: Headers_;
+  /** Origins besides the opened URL's that also receive `headers`, e.g.
+   * `['https://bucket.example.org']` (a full URL stands for its origin; scheme, host and
+   * port must match). `['*']` sends them to every origin a read touches — unsafe with
+   * credentials, since a reference file or an index decides where reads go. */
+  headerOrigins?: readonly string[];
   /** Abort opening. */
   signal?: AbortSignal;
   /** At most this many requests in flight per origin (default 6). */
@@ -199,6 +209,7 @@ function rawOptions(o: ClientOptions | undefined): object | undefined {
     timeoutMs: o.timeoutMs,
     maxRetries: o.maxRetries,
     allowWholeDownload: o.allowWholeDownload,
+    headerOrigins: o.headerOrigins === undefined ? undefined : [...o.headerOrigins],
   };
 }
 

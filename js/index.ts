@@ -52,8 +52,12 @@ export type FetchFunction = (input: string, init: RequestInit) => Promise<Respon
 
 /** Options of every read. */
 export interface ReadOptions {
-  /** Extra request headers (e.g. `Authorization`), sent with every request. */
+  /** Extra request headers (e.g. `Authorization`), sent to the origin of `url` (and to
+   * `headerOrigins`) only. */
   headers?: Record<string, string> | Headers | ReadonlyArray<readonly [string, string]>;
+  /** Origins besides `url`'s that also receive `headers` (`['*']`: every origin, unsafe
+   * with credentials). See {@link OpenOptions.headerOrigins}. */
+  headerOrigins?: readonly string[];
   /** The `fetch` to use instead of the global one (auth, presigned URLs, tests). */
   fetch?: FetchFunction;
   /** Abort the read: pending requests are cancelled and the promise rejects with an
@@ -172,5 +176,6 @@ function rawOptions(o: ReadOptions | undefined): object | undefined {
     maxConcurrency: o.maxConcurrency,
     timeoutMs: o.timeoutMs,
     maxRetries: o.maxRetries,
+    headerOrigins: o.headerOrigins === undefined ? undefined : [...o.headerOrigins],
   };
 }

@@ -9,6 +9,10 @@
 //! (`bytes=-n`) with a whole body is remembered per origin and then read with bounded
 //! ranges after learning the size.
 //!
+//! The caller's headers (credentials) go only to the origins of
+//! [`RangeOptions::header_origins`] (by default the origin the client opened first):
+//! a kerchunk reference or an external index naming another host gets no credentials.
+//!
 //! The client is single-threaded (`Rc`, no `Send`), like the wasm module it also serves:
 //! use one per thread or worker. Cancelling a read drops its futures; a request that
 //! several reads share is dropped (and its `fetch` aborted) when the last of them goes.
@@ -40,7 +44,27 @@ struct ClientInner {
     semaphores: RefCell<HashMap<String, Arc<Semaphore>>>,
     sizes: RefCell<HashMap<String, u64>>,
     no_suffix_origins: RefCell<HashSet<String>>,
+    header_scope: RefCell<HeaderScope>,
     stats: StatsCounters,
+}
+
+/// Which origins receive the caller's headers (normalised by [`normalized_origin`]).
+#[derive(Debug)]
+enum HeaderScope {
+    /// Not decided yet: the first URL opened or requested sets it.
+    FirstOpened,
+    Any,
+    Only(Vec<String>),
+}
+
+impl HeaderScope {
+    fn from_options(list: Option<&[String]>) -> Self {
+        match list {
+            None => HeaderScope::FirstOpened,
+            Some(l) if l.iter().any(|o| o.trim() == "*") => HeaderScope::Any,
+            Some(l) => HeaderScope::Only(l.iter().map(|o| normalized_origin(o)).collect()),
+        }
+    }
 }
 
 /// A shared HTTP range reader: transport, planner, cache and counters. Cheap to clone
@@ -62,6 +86,23 @@ pub fn origin(url: &str) -> &str {
     let after = i + 3;
     let end = url.get(after..).and_then(|rest| rest.find(['/', '?', '#'])).map_or(url.len(), |j| after + j);
     url.get(..end).unwrap_or(url)
+}
+
+/// The origin of `url` as headers are scoped by it: scheme and host lower-cased, user
+/// info and the scheme's default port dropped (`HTTPS://u@H.example:443/x` →
+/// `https://h.example`).
+pub fn normalized_origin(url: &str) -> String {
+    let o = origin(url.trim());
+    let Some((scheme, authority)) = o.split_once("://") else { return o.to_ascii_lowercase() };
+    let scheme = scheme.to_ascii_lowercase();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => "",
+    };
+    let host = if default_port.is_empty() { host.as_str() } else { host.strip_suffix(default_port).unwrap_or(&host) };
+    format!("{scheme}://{host}")
 }
 
 /// Join `key` to `base`, percent-encoding each path segment (`"my group"` →
@@ -102,6 +143,7 @@ impl HttpClient {
     /// A client over a given transport (a caller-supplied `fetch`, a test double).
     pub fn with_transport(transport: Rc<dyn Transport>, options: RangeOptions) -> Self {
         let cache = RefCell::new(ByteCache::new(options.cache_bytes));
+        let header_scope = RefCell::new(HeaderScope::from_options(options.header_origins.as_deref()));
         HttpClient {
             inner: Rc::new(ClientInner {
                 transport,
@@ -111,6 +153,7 @@ impl HttpClient {
                 semaphores: RefCell::default(),
                 sizes: RefCell::default(),
                 no_suffix_origins: RefCell::default(),
+                header_scope,
                 stats: StatsCounters::new(),
             }),
         }
@@ -126,14 +169,41 @@ impl HttpClient {
         self.inner.stats.snapshot()
     }
 
-    /// One object at `url`.
+    /// One object at `url`. The first URL a client opens or requests fixes the origin
+    /// that receives its headers, unless [`RangeOptions::header_origins`] lists them.
     pub fn source(&self, url: impl Into<String>) -> HttpSource {
-        HttpSource { client: self.clone(), url: url.into(), cancel: CancelToken::new() }
+        let url = url.into();
+        self.claim_origin(&url);
+        HttpSource { client: self.clone(), url, cancel: CancelToken::new() }
     }
 
-    /// The objects under `base_url` (a Zarr store, a directory of files).
+    /// The objects under `base_url` (a Zarr store, a directory of files). Sets the
+    /// header origin like [`HttpClient::source`].
     pub fn store(&self, base_url: impl Into<String>) -> HttpStore {
-        HttpStore { client: self.clone(), base: base_url.into(), cancel: CancelToken::new() }
+        let base = base_url.into();
+        self.claim_origin(&base);
+        HttpStore { client: self.clone(), base, cancel: CancelToken::new() }
+    }
+
+    /// Whether requests to `url` carry the caller's headers.
+    pub fn sends_headers_to(&self, url: &str) -> bool {
+        self.claim_origin(url);
+        match &*self.inner.header_scope.borrow() {
+            HeaderScope::Any => true,
+            HeaderScope::Only(list) => {
+                let o = normalized_origin(url);
+                list.contains(&o)
+            }
+            HeaderScope::FirstOpened => false,
+        }
+    }
+
+    /// Make `url`'s origin the header origin if none is set yet.
+    fn claim_origin(&self, url: &str) {
+        let mut scope = self.inner.header_scope.borrow_mut();
+        if matches!(*scope, HeaderScope::FirstOpened) {
+            *scope = HeaderScope::Only(vec![normalized_origin(url)]);
+        }
     }
 
     fn semaphore(&self, url: &str) -> Arc<Semaphore> {
@@ -147,8 +217,11 @@ impl HttpClient {
         s
     }
 
+    /// `req` with the caller's headers if its origin may receive them.
     fn request(&self, mut req: HttpRequest) -> HttpRequest {
-        req.headers.clone_from(&self.inner.options.headers);
+        if !self.inner.options.headers.is_empty() && self.sends_headers_to(&req.url) {
+            req.headers.clone_from(&self.inner.options.headers);
+        }
         req
     }
 
@@ -660,6 +733,65 @@ mod tests {
         assert!(matches!(x, Err(IoError::Aborted)), "{x:?}");
         assert_eq!(&y.unwrap()[..], &fake.data[100..200]);
         assert_eq!(ranges(&fake.log.borrow()), ["bytes=100-199"]);
+    }
+
+    #[test]
+    fn normalises_origins() {
+        assert_eq!(normalized_origin("HTTPS://user:pw@H.Example:443/x?y"), "https://h.example");
+        assert_eq!(normalized_origin("http://h:80"), "http://h");
+        assert_eq!(normalized_origin("http://h:8080/"), "http://h:8080");
+        assert_eq!(normalized_origin("https://h:80/"), "https://h:80");
+        assert_eq!(normalized_origin("http://[::1]:80/a"), "http://[::1]");
+        assert_eq!(normalized_origin(" https://h.example/ "), "https://h.example");
+    }
+
+    /// Which of the logged requests carried the caller's header, in order.
+    fn with_header(fake: &Fake) -> Vec<bool> {
+        fake.log.borrow().iter().map(|q| q.headers == [("authorization".to_owned(), "Bearer s".to_owned())]).collect()
+    }
+
+    #[test]
+    fn headers_go_only_to_allowed_origins() {
+        let headers = vec![("authorization".to_owned(), "Bearer s".to_owned())];
+        let r = ByteRange::new(0, 4).unwrap();
+        let urls = [
+            "https://a.example/refs.json",
+            "https://b.example/data.bin",
+            "HTTPS://A.example:443/other",
+            "http://a.example/x",
+        ];
+        let read_all = |c: &HttpClient| {
+            for u in urls {
+                block_on(c.source(u).get_range(r)).unwrap();
+            }
+        };
+        // Default: the first opened origin only (not another host, not http for https).
+        let fake = Fake::new(1000);
+        let c = client(&fake, RangeOptions { headers: headers.clone(), ..Default::default() });
+        read_all(&c);
+        assert_eq!(with_header(&fake), [true, false, true, false]);
+        // The first request (without `source`) fixes it too; a HEAD gets them as well.
+        let fake = Fake::new(1000);
+        let c = client(&fake, RangeOptions { headers: headers.clone(), ..Default::default() });
+        block_on(c.len("https://b.example/data.bin", &CancelToken::new())).unwrap();
+        read_all(&c);
+        assert_eq!(with_header(&fake), [true, false, true, false, false]);
+        // An explicit list (any URL of the origin will do).
+        let fake = Fake::new(1000);
+        let only = Some(vec!["https://b.example/some/path".to_owned(), "http://A.EXAMPLE".to_owned()]);
+        let c = client(&fake, RangeOptions { headers: headers.clone(), header_origins: only, ..Default::default() });
+        read_all(&c);
+        assert_eq!(with_header(&fake), [false, true, false, true]);
+        // An empty list: nowhere. "*": everywhere.
+        for (list, want) in [(vec![], [false; 4]), (vec!["*".to_owned()], [true; 4])] {
+            let fake = Fake::new(1000);
+            let c = client(
+                &fake,
+                RangeOptions { headers: headers.clone(), header_origins: Some(list), ..Default::default() },
+            );
+            read_all(&c);
+            assert_eq!(with_header(&fake), want);
+        }
     }
 
     #[test]

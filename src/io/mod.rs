@@ -41,7 +41,7 @@ pub mod transport;
 pub mod validate;
 
 pub use cancel::{CancelToken, Cancelled};
-pub use client::{join_url, origin, HttpClient, HttpSource, HttpStore};
+pub use client::{join_url, normalized_origin, origin, HttpClient, HttpSource, HttpStore};
 #[cfg(target_arch = "wasm32")]
 pub use fetch::FetchTransport;
 #[cfg(not(target_arch = "wasm32"))]

@@ -28,8 +28,17 @@ pub struct RangeOptions {
     /// Accept a 200 (whole object) to a range request, up to
     /// `limits.max_whole_download_bytes`, and slice the range out (default false).
     pub allow_whole_download: bool,
-    /// Sent with every request (auth, ...).
+    /// Extra request headers (auth, ...), sent only to the origins of
+    /// [`RangeOptions::header_origins`].
     pub headers: Vec<(String, String)>,
+    /// The origins (`scheme://host[:port]`, or any URL: only its origin counts) that
+    /// receive `headers`; `"*"` means every origin (unsafe with credentials: a reference
+    /// file or an index could point reads anywhere). `None` (the default): only the origin
+    /// of the first URL the client opens ([`super::HttpClient::source`] /
+    /// [`super::HttpClient::store`]) or requests. Reads of other origins (kerchunk
+    /// targets, external tile-part indexes) go out without `headers`. Origins compare
+    /// case-insensitively, without user info and default ports.
+    pub header_origins: Option<Vec<String>>,
     /// Give up on one attempt after this many milliseconds ([`IoError::Timeout`], not
     /// retried). `None`: wait as long as the transport does.
     pub timeout_ms: Option<u64>,
@@ -49,6 +58,7 @@ impl Default for RangeOptions {
             max_retries: 3,
             allow_whole_download: false,
             headers: Vec::new(),
+            header_origins: None,
             timeout_ms: None,
             cache_bytes: 64 * 1024 * 1024,
             limits: Limits::default(),

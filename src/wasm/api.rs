@@ -93,7 +93,7 @@ pub struct RawJp2 {
 /// `InvalidArgument` for bad options.
 #[wasm_bindgen(js_name = openHttpStore)]
 pub fn open_http_store(url: String, options: JsValue) -> Result<RawStore, JsValue> {
-    let (client, _) = super::client_for(&options)?;
+    let (client, _) = super::client_for(&options, &url)?;
     let base = url.trim_end_matches('/').to_string();
     Ok(RawStore { store: Rc::new(client.store(base.clone())), location: base })
 }
@@ -105,7 +105,7 @@ pub fn open_http_store(url: String, options: JsValue) -> Result<RawStore, JsValu
 /// Store and reference format errors as tagged JS errors.
 #[wasm_bindgen(js_name = openRefsUrl, unchecked_return_type = "Promise<RawStore>")]
 pub fn open_refs_url(url: String, options: JsValue) -> Result<Promise, JsValue> {
-    let (client, cancel) = super::client_for(&options)?;
+    let (client, cancel) = super::client_for(&options, &url)?;
     Ok(future_to_promise(cancellable(cancel, async move {
         let limits = Limits::default();
         let store: Rc<dyn Store> = if crate::refs::kerchunk_parquet::looks_like_parquet_refs(&url) {
@@ -123,7 +123,7 @@ pub fn open_refs_url(url: String, options: JsValue) -> Result<Promise, JsValue> 
 /// Reference format errors as tagged JS errors.
 #[wasm_bindgen(js_name = openRefsJson)]
 pub fn open_refs_json(json: &str, location: String, options: JsValue) -> Result<RawStore, JsValue> {
-    let (client, _) = super::client_for(&options)?;
+    let (client, _) = super::client_for(&options, &location)?;
     let opener = crate::refs::kerchunk::default_opener(client);
     let store = ReferenceStore::from_json(json.as_bytes(), &location, opener, &Limits::default()).map_err(zarr_js)?;
     Ok(RawStore { store: Rc::new(store), location })
@@ -478,7 +478,7 @@ fn image_js(img: DecodedImage) -> JsValue {
 /// `InvalidArgument` for bad options; I/O and format errors as tagged JS errors.
 #[wasm_bindgen(js_name = openJp2, unchecked_return_type = "Promise<RawJp2>")]
 pub fn open_jp2(url: String, tlm_index: JsValue, options: JsValue) -> Result<Promise, JsValue> {
-    let (client, cancel) = super::client_for(&options)?;
+    let (client, cancel) = super::client_for(&options, &url)?;
     Ok(future_to_promise(cancellable(cancel, async move {
         let limits = Limits::default();
         let index = if let Some(u) = tlm_index.as_string() {

@@ -13,7 +13,11 @@
 //! Options (all optional): `headers` (`[name, value][]`), `fetch` (a function used
 //! instead of the global `fetch`), `signal` (`AbortSignal`), `allowWholeDownload`,
 //! `coalesceGap`, `maxConcurrency`, `timeoutMs` (per request attempt, headers and body;
-//! `IoError::Timeout`, tagged `Aborted`), `maxRetries`. Reads with equal options share one
+//! `IoError::Timeout`, tagged `Aborted`), `maxRetries`, `headerOrigins` (origins besides
+//! the opened URL's that receive `headers`; `"*"`: all). `headers` go only to the origin of
+//! the URL being opened (for references given as an object: of their base URL) and to
+//! `headerOrigins`: targets of kerchunk references and external indexes elsewhere get
+//! none. Reads with equal options (and, with headers, the same opened origin) share one
 //! [`HttpClient`] and so its byte cache, in-flight deduplication and concurrency bounds.
 
 mod api;
@@ -56,7 +60,7 @@ pub fn init() {
 #[wasm_bindgen(js_name = readRange, unchecked_return_type = "Uint8Array")]
 pub async fn read_range(url: String, start: f64, end: f64, options: JsValue) -> Result<JsValue, JsValue> {
     let range = byte_range(start, end)?;
-    let (client, cancel) = client_for(&options)?;
+    let (client, cancel) = client_for(&options, &url)?;
     let source = client.source(url).with_cancel(cancel);
     let bytes = source.get_range(range).await.map_err(|e| error::to_js(&Error::Io(e)))?;
     Ok(Uint8Array::from(bytes.as_ref()).into())
@@ -78,7 +82,7 @@ pub async fn read_ranges(url: String, ranges: Vec<f64>, options: JsValue) -> Res
             _ => Err(error::invalid_argument("ranges must be [start, end) pairs")),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let (client, cancel) = client_for(&options)?;
+    let (client, cancel) = client_for(&options, &url)?;
     let source = client.source(url).with_cancel(cancel);
     let parts = source.get_ranges(&ranges).await.map_err(|e| error::to_js(&Error::Io(e)))?;
     let out = Array::new_with_length(u32::try_from(parts.len()).unwrap_or(u32::MAX));
@@ -94,7 +98,7 @@ pub async fn read_ranges(url: String, ranges: Vec<f64>, options: JsValue) -> Res
 /// A tagged JS error: `NotFound`, `Http`, `Aborted`.
 #[wasm_bindgen(js_name = objectSize, unchecked_return_type = "number")]
 pub async fn object_size(url: String, options: JsValue) -> Result<JsValue, JsValue> {
-    let (client, cancel) = client_for(&options)?;
+    let (client, cancel) = client_for(&options, &url)?;
     let n = client.source(url).with_cancel(cancel).len().await.map_err(|e| error::to_js(&Error::Io(e)))?;
     Ok(JsValue::from_f64(n as f64))
 }
@@ -150,12 +154,24 @@ struct ClientKey {
     max_concurrency: Option<usize>,
     timeout_ms: Option<u64>,
     max_retries: Option<u32>,
+    /// With `headers`: the origins that receive them; else `None`.
+    header_origins: Option<Vec<String>>,
 }
 
-/// The client for `options` (shared with earlier reads that used equal options) and a
-/// cancel token linked to `options.signal`.
-fn client_for(options: &JsValue) -> Result<(HttpClient, CancelToken), JsValue> {
-    let key = parse_options(options)?;
+/// The client for `options` opening `opened` (shared with earlier reads that used equal
+/// options) and a cancel token linked to `options.signal`. The caller's headers go to
+/// `opened`'s origin and to `options.headerOrigins` only.
+fn client_for(options: &JsValue, opened: &str) -> Result<(HttpClient, CancelToken), JsValue> {
+    let mut key = parse_options(options)?;
+    key.header_origins = if key.headers.is_empty() {
+        None
+    } else {
+        let mut list = vec![crate::io::normalized_origin(opened)];
+        list.extend(header_origins(options)?);
+        list.sort_unstable();
+        list.dedup();
+        Some(list)
+    };
     let cancel = CancelToken::new();
     if let Some(signal) = get(options, "signal") {
         let signal = signal
@@ -183,6 +199,7 @@ fn client_for(options: &JsValue) -> Result<(HttpClient, CancelToken), JsValue> {
             opts.max_concurrency = c;
         }
         opts.timeout_ms = key.timeout_ms;
+        opts.header_origins.clone_from(&key.header_origins);
         if let Some(r) = key.max_retries {
             opts.max_retries = r;
         }
@@ -208,6 +225,7 @@ fn parse_options(options: &JsValue) -> Result<ClientKey, JsValue> {
         max_concurrency: None,
         timeout_ms: None,
         max_retries: None,
+        header_origins: None,
     };
     if options.is_undefined() || options.is_null() {
         return Ok(key);
@@ -246,6 +264,32 @@ fn parse_options(options: &JsValue) -> Result<ClientKey, JsValue> {
         key.max_retries = Some(count(&r, "options.maxRetries", 0.0)?.min(100.0) as u32);
     }
     Ok(key)
+}
+
+/// `options.headerOrigins`, normalised: `"*"` or `http(s)://host[:port]` origins (a URL
+/// stands for its origin).
+fn header_origins(options: &JsValue) -> Result<Vec<String>, JsValue> {
+    let Some(v) = get(options, "headerOrigins") else { return Ok(Vec::new()) };
+    let bad = |what: &str| {
+        error::invalid_argument(format!(
+            "options.headerOrigins must be an array of origins like 'https://bucket.example.org' or '*', got {what}"
+        ))
+    };
+    let list: Array = v.dyn_into().map_err(|_| bad("a non-array"))?;
+    list.iter()
+        .map(|o| {
+            let o = o.as_string().ok_or_else(|| bad("a non-string"))?;
+            let t = o.trim();
+            let l = t.get(..8).unwrap_or(t).to_ascii_lowercase();
+            if t == "*" {
+                Ok("*".to_owned())
+            } else if l.starts_with("http://") || l.starts_with("https://") {
+                Ok(crate::io::normalized_origin(t))
+            } else {
+                Err(bad(&format!("{o:?}")))
+            }
+        })
+        .collect()
 }
 
 /// A non-negative safe integer at least `min`.

@@ -1,7 +1,12 @@
 // The client options of the typed API (dist/) in node against the local range server:
-// timeoutMs (a stalled server, a stalled body), maxRetries, allowWholeDownload.
+// timeoutMs (a stalled server, a stalled body), maxRetries, allowWholeDownload, and
+// headers that reach only the opened URL's origin and headerOrigins (two servers on two
+// ports are two origins).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startRangeServer } from '../server/range-server.mjs';
 import { JP2, TESTDATA, jp2Expected } from './corpus.mjs';
 import * as rt from '../../dist/index.js';
@@ -125,5 +130,109 @@ describe('allowWholeDownload', () => {
     const entries = await entriesFor('/__fault/ignore-range/');
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.every((e) => e.status === 200)).toBe(true);
+  });
+});
+
+describe('headers go only to the opened origin and headerOrigins', () => {
+  const SECRET = 'x-rangetile-secret';
+  const AOT = 'jp2/sentinel2-l2a-T29UNU/T29UNU_20221005T115411_AOT_10m.jp2';
+  const AOT_TLM = 'codecs/s2-virtual-jp2/real_T29UNU_20221005T115411_AOT_10m.tlm';
+  const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 13) % 251);
+  let dir;
+  let a; // the references' origin
+  let b; // the chunk data's (and the index's) origin
+  const logOf = async (s) => (await (await fetch(`${s.url}/__log`)).json()).filter((e) => e.method !== 'OPTIONS');
+  const resetAll = () => Promise.all([a, b].map((s) => fetch(`${s.url}/__reset`, { method: 'POST' })));
+  const withSecret = (entries) => entries.map((e) => e.headers[SECRET] === 'yes');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'rangetile-hdr-'));
+    b = await startRangeServer({ root: dir });
+    a = await startRangeServer({ root: dir });
+    await writeFile(path.join(dir, 'data.bin'), bytes);
+    const zarray = { zarr_format: 2, shape: [20], chunks: [10], dtype: '|u1', compressor: null, filters: null, fill_value: 0, order: 'C' };
+    const refs = {
+      version: 1,
+      refs: { '.zgroup': '{"zarr_format": 2}', 'x/.zarray': JSON.stringify(zarray), 'x/0': [`${b.url}/data.bin`, 500, 10], 'x/1': ['data.bin', 0, 10] },
+    };
+    await writeFile(path.join(dir, 'refs.json'), JSON.stringify(refs));
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const want = [...bytes.subarray(500, 510), ...bytes.subarray(0, 10)];
+  async function readRefs(options) {
+    await resetAll();
+    const store = await rt.openRefs(`${a.url}/refs.json`, options);
+    const x = await rt.openZarr(store, { path: 'x' });
+    const { data } = await x.get();
+    expect([...data]).toEqual(want);
+    return [await logOf(a), await logOf(b)];
+  }
+
+  it('kerchunk targets on another origin get no headers by default', async () => {
+    const [la, lb] = await readRefs({ headers: { [SECRET]: 'yes' } });
+    expect(la.map((e) => e.path)).toContain('/refs.json');
+    expect(la.map((e) => e.path)).toContain('/data.bin');
+    expect(withSecret(la).every(Boolean)).toBe(true);
+    expect(lb.map((e) => [e.path, e.range])).toEqual([['/data.bin', 'bytes=500-509']]);
+    expect(lb[0].headers).toEqual({});
+  });
+
+  it('headerOrigins adds origins; "*" sends them everywhere', async () => {
+    const lists = [[b.url], [`${b.url.replace('http://', 'HTTP://')}/any/path`], ['*']];
+    for (const [i, headerOrigins] of lists.entries()) {
+      // A distinct maxConcurrency: a fresh client each time (clients with equal options,
+      // the first two lists included, share a byte cache and would not ask B again).
+      const [la, lb] = await readRefs({ headers: [[SECRET, 'yes']], headerOrigins, maxConcurrency: 10 + i });
+      expect(withSecret(la).every(Boolean)).toBe(true);
+      expect(withSecret(lb)).toEqual([true]);
+    }
+  });
+
+  it('a custom fetch still sees every URL, with the headers only where allowed', async () => {
+    const seen = [];
+    const myFetch = (input, init) => {
+      seen.push([new URL(input).origin, new Headers(init.headers).get(SECRET)]);
+      return fetch(input, init);
+    };
+    await readRefs({ headers: { [SECRET]: 'yes' }, fetch: myFetch });
+    expect(seen.filter(([o]) => o === b.url)).toEqual([[b.url, null]]);
+    expect(seen.filter(([o]) => o === a.url).length).toBeGreaterThan(1);
+    expect(seen.filter(([o]) => o === a.url).every(([, h]) => h === 'yes')).toBe(true);
+  });
+
+  it('a tlmIndex URL on another origin gets no headers unless listed', async () => {
+    // The JP2 from the corpus server, its index from another server over the corpus.
+    const idx = await startRangeServer({ root: TESTDATA });
+    try {
+      for (const [headerOrigins, indexGetsThem] of [
+        [undefined, false],
+        [[idx.url], true],
+      ]) {
+        await reset();
+        await fetch(`${idx.url}/__reset`, { method: 'POST' });
+        const im = await rt.openJp2(`${server.url}/${AOT}`, { tlmIndex: `${idx.url}/${AOT_TLM}`, headers: { [SECRET]: 'yes' }, headerOrigins });
+        expect(im.tileIndexSource).toBe('index');
+        const li = await logOf(idx);
+        expect(li.map((e) => e.path)).toEqual([`/${AOT_TLM}`]);
+        expect(withSecret(li)).toEqual([indexGetsThem]);
+        const lj = await log();
+        expect(lj.length).toBeGreaterThan(0);
+        expect(withSecret(lj).every(Boolean)).toBe(true);
+      }
+    } finally {
+      await idx.close();
+    }
+  });
+
+  it('rejects a headerOrigins entry that is not an origin', async () => {
+    for (const headerOrigins of [['bucket.example.org'], 'https://x.example', [1]]) {
+      const e = await rt.openRefs(`${a.url}/refs.json`, { headers: { [SECRET]: 'yes' }, headerOrigins }).catch((x) => x);
+      expect(e.name).toBe('InvalidArgument');
+    }
   });
 });
