@@ -44,6 +44,11 @@ export interface OpenOptions {
   /** Retries of a transient failure (5xx, 429, 408, network error, cut body) with
    * exponential backoff from 100 ms, capped at 5 s (default 3; 0 disables retries). */
   maxRetries?: number;
+  /** Bytes of response bodies in flight at once, across all reads that share these
+   * options (default 256 MiB). Requests wait while the budget is short; a single request
+   * (a range, or a whole object by its `Content-Length`) larger than this is a
+   * `LimitExceeded` error (`what: 'bytes in flight'`) before its body is read. */
+  maxBytesInFlight?: number;
   /** Accept a server that ignores `Range` and answers 200 with the whole object, up to the
    * whole-download limit (256 MiB), and slice the range out. Off by default: such a
    * response is a `RangeNotSupported` error, never a silent large download. */
@@ -208,6 +213,7 @@ function rawOptions(o: ClientOptions | undefined): object | undefined {
     coalesceGap: o.coalesceGap,
     timeoutMs: o.timeoutMs,
     maxRetries: o.maxRetries,
+    maxBytesInFlight: o.maxBytesInFlight,
     allowWholeDownload: o.allowWholeDownload,
     headerOrigins: o.headerOrigins === undefined ? undefined : [...o.headerOrigins],
   };

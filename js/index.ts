@@ -78,6 +78,10 @@ export interface ReadOptions {
   /** Retries of a transient failure (5xx, 429, 408, network error, cut body) with
    * exponential backoff from 100 ms, capped at 5 s (default 3; 0 disables retries). */
   maxRetries?: number;
+  /** Bytes of response bodies in flight at once across reads with equal options (default
+   * 256 MiB); a single larger request is a `LimitExceeded` error (`what: 'bytes in
+   * flight'`) before its body is read. */
+  maxBytesInFlight?: number;
 }
 
 /** A byte range `[start, end)`: `start` inclusive, `end` exclusive. */
@@ -176,6 +180,7 @@ function rawOptions(o: ReadOptions | undefined): object | undefined {
     maxConcurrency: o.maxConcurrency,
     timeoutMs: o.timeoutMs,
     maxRetries: o.maxRetries,
+    maxBytesInFlight: o.maxBytesInFlight,
     headerOrigins: o.headerOrigins === undefined ? undefined : [...o.headerOrigins],
   };
 }

@@ -17,6 +17,7 @@
 //! use one per thread or worker. Cancelling a read drops its futures; a request that
 //! several reads share is dropped (and its `fetch` aborted) when the last of them goes.
 
+use super::budget::ByteBudget;
 use super::cache::ByteCache;
 use super::planner::{backoff_ms, plan_requests, slice_back, RangeOptions};
 use super::stats::{count_bytes, count_cache_hit, count_request, Stats, StatsCounters};
@@ -45,6 +46,7 @@ struct ClientInner {
     sizes: RefCell<HashMap<String, u64>>,
     no_suffix_origins: RefCell<HashSet<String>>,
     header_scope: RefCell<HeaderScope>,
+    budget: ByteBudget,
     stats: StatsCounters,
 }
 
@@ -144,6 +146,7 @@ impl HttpClient {
     pub fn with_transport(transport: Rc<dyn Transport>, options: RangeOptions) -> Self {
         let cache = RefCell::new(ByteCache::new(options.cache_bytes));
         let header_scope = RefCell::new(HeaderScope::from_options(options.header_origins.as_deref()));
+        let budget = ByteBudget::new(options.max_bytes_in_flight);
         HttpClient {
             inner: Rc::new(ClientInner {
                 transport,
@@ -154,6 +157,7 @@ impl HttpClient {
                 sizes: RefCell::default(),
                 no_suffix_origins: RefCell::default(),
                 header_scope,
+                budget,
                 stats: StatsCounters::new(),
             }),
         }
@@ -162,6 +166,11 @@ impl HttpClient {
     /// The options this client was made with.
     pub fn options(&self) -> &RangeOptions {
         &self.inner.options
+    }
+
+    /// The budget of bytes in flight shared by this client's requests.
+    pub fn budget(&self) -> &ByteBudget {
+        &self.inner.budget
     }
 
     /// This client's counters.
@@ -240,11 +249,14 @@ impl HttpClient {
         }
     }
 
-    /// Send `req` under the origin's concurrency bound, judge the response, and retry
-    /// transient failures with backoff.
+    /// Send `req` under the origin's concurrency bound and with `charge` bytes of the
+    /// client's budget (taken after the origin's permit, so that a holder of budget never
+    /// waits for anything else), judge the response, and retry transient failures with
+    /// backoff.
     async fn with_retries<T>(
         &self,
         req: &HttpRequest,
+        charge: u64,
         cancel: &CancelToken,
         judge: impl Fn(&HttpResponse) -> Result<T, IoError>,
     ) -> Result<T, IoError> {
@@ -253,6 +265,7 @@ impl HttpClient {
         loop {
             let result = {
                 let _permit = or_cancel(sem.acquire_arc(), cancel).await?;
+                let _charge = or_cancel(self.inner.budget.charge(charge), cancel).await??;
                 count_request(Some(&self.inner.stats));
                 match self.send_once(req, cancel).await {
                     Ok(resp) => {
@@ -281,12 +294,12 @@ impl HttpClient {
             return Ok(n);
         }
         let head = self.request(HttpRequest::head(url));
-        let size = match self.with_retries(&head, cancel, |r| validate_head(url, r)).await {
+        let size = match self.with_retries(&head, 0, cancel, |r| validate_head(url, r)).await {
             Ok(Some(n)) => n,
             // HEAD refused (405, 501, a presigned GET URL's 403) or without Content-Length.
             Ok(None) | Err(IoError::Http { .. }) => {
                 let probe = self.request(HttpRequest::get(url, Some(ByteRange::Bounded { start: 0, end: 1 }), Some(1)));
-                self.with_retries(&probe, cancel, |r| size_from_probe(url, r)).await?
+                self.with_retries(&probe, 1, cancel, |r| size_from_probe(url, r)).await?
             }
             Err(e) => return Err(e),
         };
@@ -299,8 +312,10 @@ impl HttpClient {
     /// # Errors
     /// HTTP and network errors, `Aborted`, `LimitExceeded` past `max`.
     pub async fn get_whole(&self, url: &str, max: u64, cancel: &CancelToken) -> Result<Option<Bytes>, IoError> {
-        let req = self.request(HttpRequest::get(url, None, Some(max)));
-        self.with_retries(&req, cancel, |r| match r.status {
+        let mut req = self.request(HttpRequest::get(url, None, Some(max)));
+        // The size is known once the headers arrive: the transport charges it then.
+        req.budget = Some(self.inner.budget.clone());
+        self.with_retries(&req, 0, cancel, |r| match r.status {
             200 => {
                 let got = r.body.len() as u64;
                 if r.overflow {
@@ -444,7 +459,9 @@ impl HttpClient {
             if o.allow_whole_download { range.len().max(o.limits.max_whole_download_bytes) } else { range.len() };
         let req = self.request(HttpRequest::get(url, Some(range), Some(max_body)));
         let body = self
-            .with_retries(&req, cancel, |r| validate_range_response(url, &range, r, o.allow_whole_download, &o.limits))
+            .with_retries(&req, range.len(), cancel, |r| {
+                validate_range_response(url, &range, r, o.allow_whole_download, &o.limits)
+            })
             .await?;
         if let Some(t) = body.total {
             self.inner.sizes.borrow_mut().insert(url.to_owned(), t);
@@ -698,6 +715,32 @@ mod tests {
         assert_eq!(got.len(), 10);
         assert_eq!(fake.log.borrow().len(), 10);
         assert_eq!(fake.max_in_flight.get(), 3);
+    }
+
+    #[test]
+    fn bytes_in_flight_are_capped_across_reads() {
+        let mut fake = Fake::new(10_000_000);
+        Rc::get_mut(&mut fake).unwrap().yields = 5;
+        let o = RangeOptions { max_concurrency: 100, coalesce_gap: 0, max_bytes_in_flight: 250, ..Default::default() };
+        let c = client(&fake, o);
+        // Two reads of five 100-byte ranges each: at most two requests at once.
+        let r = |k: u64| -> Vec<ByteRange> {
+            (0..5).map(|i| ByteRange::from_offset_len((k * 5 + i) * 100_000, 100).unwrap()).collect()
+        };
+        let (a, b) = (c.source("http://h/f"), c.source("http://other/g"));
+        let (x, y) = block_on(futures::future::join(a.get_ranges(&r(0)), b.get_ranges(&r(1))));
+        assert_eq!(x.unwrap()[4][..], fake.data[400_000..400_100]);
+        assert_eq!(y.unwrap()[0][..], fake.data[500_000..500_100]);
+        assert_eq!(fake.log.borrow().len(), 10);
+        assert_eq!(fake.max_in_flight.get(), 2);
+        assert_eq!(c.budget().in_use(), 0);
+        // One request above the whole budget: refused before it is sent.
+        let e = block_on(a.get_range(ByteRange::new(0, 251).unwrap())).unwrap_err();
+        match e {
+            IoError::LimitExceeded(l) => assert_eq!((l.what, l.requested, l.max), ("bytes in flight", 251, 250)),
+            e => panic!("{e:?}"),
+        }
+        assert_eq!(fake.log.borrow().len(), 10);
     }
 
     #[test]

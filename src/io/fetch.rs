@@ -7,7 +7,7 @@
 //! nobody waits for any more). The body is read from the response stream chunk by chunk
 //! so that at most `max_body` bytes are held (Fetch standard §5.6 Response body).
 
-use super::transport::{body_cap, cap_reached, HttpRequest, HttpResponse, Method, Transport};
+use super::transport::{body_cap, cap_reached, charge_body, HttpRequest, HttpResponse, Method, Transport};
 use super::CancelToken;
 use crate::error::IoError;
 use async_trait::async_trait;
@@ -139,6 +139,12 @@ impl FetchTransport {
             out.overflow = true;
             return Ok(out);
         }
+        // Waiting for the byte budget (whole objects) holds the body unread.
+        let charge = std::pin::pin!(charge_body(req, content_length, cap));
+        let _charge = match select(charge, cancel.cancelled()).await {
+            Either::Left((r, _)) => r?,
+            Either::Right(_) => return Err(IoError::Aborted),
+        };
         let Some(stream) = resp.body() else {
             guard.disarm();
             return Ok(out);

@@ -12,7 +12,7 @@
 //! - [`RangeSource`] (one object) and [`Store`] (a key → object namespace, e.g. a Zarr
 //!   store under a base URL, a directory, or a kerchunk reference set).
 //!
-//! Files: `range.rs` ([`ByteRange`]), `transport.rs` ([`Transport`], `ReqwestTransport`),
+//! Files: `range.rs` ([`ByteRange`]), `budget.rs` (bytes in flight per client), `transport.rs` ([`Transport`], `ReqwestTransport`),
 //! `fetch.rs` (`FetchTransport`, wasm), `validate.rs` (response checks), `planner.rs`
 //! ([`RangeOptions`], merging and slicing), `cache.rs` (LRU byte cache), `cancel.rs`
 //! ([`CancelToken`]), `stats.rs` ([`stats`]), `client.rs` ([`HttpClient`], [`HttpSource`],
@@ -27,6 +27,7 @@
 //! let meta = store.get("t2m/.zarray", limits.max_metadata_bytes).await?; // None if missing
 //! ```
 
+pub mod budget;
 pub mod cache;
 mod cancel;
 mod client;

@@ -44,6 +44,13 @@ pub struct RangeOptions {
     pub timeout_ms: Option<u64>,
     /// Byte budget of the LRU cache of fetched ranges (default 64 MiB; 0 disables it).
     pub cache_bytes: u64,
+    /// Bytes of response bodies in flight at once across all reads of the client
+    /// (default 256 MiB). A range request charges its length before it is sent; a
+    /// whole-object request charges its `Content-Length` (else its cap) when the headers
+    /// arrive, before the body is read. Requests wait, first come first served, while the
+    /// budget is short; one larger than the whole budget fails at once with
+    /// `LimitExceeded { what: "bytes in flight", .. }`.
+    pub max_bytes_in_flight: u64,
     pub limits: Limits,
 }
 
@@ -61,6 +68,7 @@ impl Default for RangeOptions {
             header_origins: None,
             timeout_ms: None,
             cache_bytes: 64 * 1024 * 1024,
+            max_bytes_in_flight: 256 * 1024 * 1024,
             limits: Limits::default(),
         }
     }

@@ -7,6 +7,7 @@
 //! Natively the transport is [`ReqwestTransport`]; in wasm it is `FetchTransport`
 //! (`src/io/fetch.rs`) over the global or a caller-supplied `fetch`.
 
+use super::budget::ByteBudget;
 use super::{ByteRange, CancelToken};
 use crate::error::IoError;
 use async_trait::async_trait;
@@ -41,17 +42,28 @@ pub struct HttpRequest {
     /// Read at most this many body bytes; past it the transport stops reading and sets
     /// [`HttpResponse::overflow`]. `None`: no cap (only for trusted callers).
     pub max_body: Option<u64>,
+    /// Charge the body's size (its `Content-Length`, else `max_body`) to this budget once
+    /// the response headers arrive, before reading the body; release it when the body is
+    /// read. Set for requests whose size is unknown before sending (whole objects).
+    pub budget: Option<ByteBudget>,
 }
 
 impl HttpRequest {
     /// A GET, with a `Range` header if `range` is set and a body cap of `max_body`.
     pub fn get(url: impl Into<String>, range: Option<ByteRange>, max_body: Option<u64>) -> Self {
-        HttpRequest { url: url.into(), method: Method::Get, range, headers: Vec::new(), max_body }
+        HttpRequest { url: url.into(), method: Method::Get, range, headers: Vec::new(), max_body, budget: None }
     }
 
     /// A HEAD.
     pub fn head(url: impl Into<String>) -> Self {
-        HttpRequest { url: url.into(), method: Method::Head, range: None, headers: Vec::new(), max_body: Some(0) }
+        HttpRequest {
+            url: url.into(),
+            method: Method::Head,
+            range: None,
+            headers: Vec::new(),
+            max_body: Some(0),
+            budget: None,
+        }
     }
 }
 
@@ -95,6 +107,31 @@ pub(crate) fn body_cap(req: &HttpRequest, status: u16) -> Option<u64> {
         req.max_body
     } else {
         Some(ERROR_BODY_MAX)
+    }
+}
+
+/// The bytes a body will hold: its declared length, else the cap (0 when neither is known).
+pub(crate) fn expected_body(content_length: Option<u64>, cap: Option<u64>) -> u64 {
+    match (content_length, cap) {
+        (Some(n), Some(c)) => n.min(c),
+        (Some(n), None) => n,
+        (None, Some(c)) => c,
+        (None, None) => 0,
+    }
+}
+
+/// Charge the expected body of a response to `req`'s budget, if it has one.
+///
+/// # Errors
+/// [`IoError::LimitExceeded`] when the body is larger than the whole budget.
+pub(crate) async fn charge_body(
+    req: &HttpRequest,
+    content_length: Option<u64>,
+    cap: Option<u64>,
+) -> Result<Option<super::budget::Charge>, IoError> {
+    match &req.budget {
+        Some(b) => Ok(Some(b.charge(expected_body(content_length, cap)).await?)),
+        None => Ok(None),
     }
 }
 
@@ -159,6 +196,7 @@ mod native {
                 out.overflow = true;
                 return Ok(out);
             }
+            let _charge = charge_body(req, content_length, cap).await?;
             let mut buf: Vec<u8> = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(net)? {
                 let have = (buf.len() as u64).saturating_add(chunk.len() as u64);

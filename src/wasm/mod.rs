@@ -13,7 +13,8 @@
 //! Options (all optional): `headers` (`[name, value][]`), `fetch` (a function used
 //! instead of the global `fetch`), `signal` (`AbortSignal`), `allowWholeDownload`,
 //! `coalesceGap`, `maxConcurrency`, `timeoutMs` (per request attempt, headers and body;
-//! `IoError::Timeout`, tagged `Aborted`), `maxRetries`, `headerOrigins` (origins besides
+//! `IoError::Timeout`, tagged `Aborted`), `maxRetries`, `maxBytesInFlight` (bytes of
+//! response bodies in flight at once per client, default 256 MiB), `headerOrigins` (origins besides
 //! the opened URL's that receive `headers`; `"*"`: all). `headers` go only to the origin of
 //! the URL being opened (for references given as an object: of their base URL) and to
 //! `headerOrigins`: targets of kerchunk references and external indexes elsewhere get
@@ -154,6 +155,7 @@ struct ClientKey {
     max_concurrency: Option<usize>,
     timeout_ms: Option<u64>,
     max_retries: Option<u32>,
+    max_bytes_in_flight: Option<u64>,
     /// With `headers`: the origins that receive them; else `None`.
     header_origins: Option<Vec<String>>,
 }
@@ -199,6 +201,9 @@ fn client_for(options: &JsValue, opened: &str) -> Result<(HttpClient, CancelToke
             opts.max_concurrency = c;
         }
         opts.timeout_ms = key.timeout_ms;
+        if let Some(n) = key.max_bytes_in_flight {
+            opts.max_bytes_in_flight = n;
+        }
         opts.header_origins.clone_from(&key.header_origins);
         if let Some(r) = key.max_retries {
             opts.max_retries = r;
@@ -225,6 +230,7 @@ fn parse_options(options: &JsValue) -> Result<ClientKey, JsValue> {
         max_concurrency: None,
         timeout_ms: None,
         max_retries: None,
+        max_bytes_in_flight: None,
         header_origins: None,
     };
     if options.is_undefined() || options.is_null() {
@@ -258,6 +264,9 @@ fn parse_options(options: &JsValue) -> Result<ClientKey, JsValue> {
     }
     if let Some(t) = get(options, "timeoutMs") {
         key.timeout_ms = Some(count(&t, "options.timeoutMs", 1.0)? as u64);
+    }
+    if let Some(n) = get(options, "maxBytesInFlight") {
+        key.max_bytes_in_flight = Some(count(&n, "options.maxBytesInFlight", 1.0)? as u64);
     }
     if let Some(r) = get(options, "maxRetries") {
         // More than a few dozen retries only prolongs a failure (backoff caps at 5 s).

@@ -4,6 +4,7 @@
 // ports are two origins).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -234,5 +235,32 @@ describe('headers go only to the opened origin and headerOrigins', () => {
       const e = await rt.openRefs(`${a.url}/refs.json`, { headers: { [SECRET]: 'yes' }, headerOrigins }).catch((x) => x);
       expect(e.name).toBe('InvalidArgument');
     }
+  });
+});
+
+describe('maxBytesInFlight', () => {
+  const serverStats = async () => (await fetch(`${server.url}/__stats`)).json();
+  // Eight 40 000-byte ranges 200 000 bytes apart in the 2.4 MB JP2, each response held.
+  const ranges = Array.from({ length: 8 }, (_, i) => [i * 200_000, i * 200_000 + 40_000]);
+
+  it('requests queue for the byte budget; a larger one is LimitExceeded before it is sent', async () => {
+    const url = `${server.url}/__fault/delay=300/${JP2}`;
+    const whole = new Uint8Array(await (await fetch(`${server.url}/${JP2}`)).arrayBuffer());
+    await reset();
+    const got = await rt.readRanges(url, ranges, { maxBytesInFlight: 100_000, maxConcurrency: 16, coalesceGap: 0 });
+    got.forEach((g, i) => expect(Buffer.compare(g, whole.subarray(...ranges[i]))).toBe(0));
+    expect((await entriesFor('/__fault/delay=300/')).length).toBe(8);
+    expect((await serverStats()).maxInFlight).toBeLessThanOrEqual(2);
+
+    await reset();
+    const e = await rt.readRange(`${server.url}/${JP2}`, 0, 100_001, { maxBytesInFlight: 100_000 }).catch((x) => x);
+    expect([e.name, e.what, e.requested, e.max]).toEqual(['LimitExceeded', 'bytes in flight', 100_001, 100_000]);
+    expect(await log()).toEqual([]);
+  });
+
+  it('applies to whole objects by their length (openRefs reads the reference file whole)', async () => {
+    const e = await rt.openRefs(`${server.url}/${JP2}`, { maxBytesInFlight: 1000 }).catch((x) => x);
+    const size = statSync(path.join(TESTDATA, JP2)).size;
+    expect([e.name, e.what, e.requested, e.max]).toEqual(['LimitExceeded', 'bytes in flight', size, 1000]);
   });
 });
