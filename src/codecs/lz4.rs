@@ -137,12 +137,11 @@ pub(crate) fn copy_match(out: &mut [u8], from: usize, op: usize, ml: usize) {
     } else if off < 16 && ml <= 64 && op.saturating_add(ml).saturating_add(16) <= out.len() {
         // Short overlapping match: a 16-byte pattern of whole periods (`step` bytes,
         // a multiple of `off`), written in steps of `step`; extra bytes are rewritten later.
-        let mut pat = [0u8; 16];
-        let src = out.get(from..op).unwrap_or_default();
-        for (i, p) in pat.iter_mut().enumerate() {
-            *p = src.get(i.checked_rem(off).unwrap_or(0)).copied().unwrap_or(0);
-        }
-        let step = 16usize.saturating_sub(16usize.checked_rem(off).unwrap_or(0)).max(1);
+        // The pattern comes from a table of `i % off` (no division per byte: sixteen
+        // divisions per match made uint16 imagery, whose high-byte planes are runs of short
+        // periods, the slowest Blosc case).
+        let pat = period_pattern(out, from, off);
+        let step = usize::from(PERIOD_STEP.get(off).copied().unwrap_or(16)).max(1);
         let mut k = 0;
         while k < ml {
             if let Some(d) = out.get_mut(op.saturating_add(k)..op.saturating_add(k).saturating_add(16)) {
@@ -167,6 +166,57 @@ pub(crate) fn copy_match(out: &mut [u8], from: usize, op: usize, ml: usize) {
             done = done.saturating_add(n);
         }
     }
+}
+
+/// `PERIOD_INDEX[off][i] = i % off` (row 0 unused). Built at compile time (an indexing
+/// error would fail the build, not panic).
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const PERIOD_INDEX: [[u8; 16]; 16] = {
+    let mut t = [[0u8; 16]; 16];
+    let mut off = 1;
+    while off < 16 {
+        let mut i = 0;
+        while i < 16 {
+            t[off][i] = (i % off) as u8;
+            i += 1;
+        }
+        off += 1;
+    }
+    t
+};
+
+/// `PERIOD_STEP[off]`: the whole periods of `off` bytes that fit in 16 (row 0 unused).
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const PERIOD_STEP: [u8; 16] = {
+    let mut t = [16u8; 16];
+    let mut off = 1;
+    while off < 16 {
+        t[off] = (16 - 16 % off) as u8;
+        off += 1;
+    }
+    t
+};
+
+/// The 16 bytes `out[from + i % off]` (`0 < off < 16`, `from + 16 <= out.len()`; bytes
+/// out of bounds read as 0).
+#[inline(always)]
+fn period_pattern(out: &[u8], from: usize, off: usize) -> [u8; 16] {
+    let idx = PERIOD_INDEX.get(off).copied().unwrap_or([0; 16]);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::{i8x16_swizzle, v128, v128_load, v128_store};
+        if let Some(src) = out.get(from..from.saturating_add(16)) {
+            let mut pat = [0u8; 16];
+            // SAFETY: `src`, `idx` and `pat` are 16 bytes long.
+            unsafe {
+                let v = i8x16_swizzle(v128_load(src.as_ptr() as *const v128), v128_load(idx.as_ptr() as *const v128));
+                v128_store(pat.as_mut_ptr() as *mut v128, v);
+            }
+            return pat;
+        }
+    }
+    let src = out.get(from..).unwrap_or_default();
+    idx.map(|i| src.get(usize::from(i)).copied().unwrap_or(0))
 }
 
 impl BytesToBytesCodec for Lz4Codec {

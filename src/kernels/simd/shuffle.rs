@@ -231,17 +231,22 @@ unsafe fn unshuffle_generic(src: *const u8, dst: *mut u8, t: usize, q: usize, le
 }
 
 /// The 8x8 bit transpose of `crate::kernels::shuffle::transpose8x8` on both 64-bit lanes.
+///
+/// Each delta swap `x ^ t ^ (t << k)` with `t = (x ^ (x >> k)) & m` computes `t << k` as
+/// `((x << k) ^ x) & (m << k)` instead: from `t ^ (t << k)` (disjoint bits) LLVM makes
+/// `t * (2^k + 1)`, an `i64x2.mul` that V8 expands to a dozen instructions, which made
+/// this kernel 8x slower than the byte unshuffle.
 #[inline(always)]
 fn transpose8x8x2(mut x: v128) -> v128 {
-    let m1 = u64x2_splat(0x00AA_00AA_00AA_00AA);
-    let m2 = u64x2_splat(0x0000_CCCC_0000_CCCC);
-    let m3 = u64x2_splat(0x0000_0000_F0F0_F0F0);
-    let t = v128_and(v128_xor(x, u64x2_shr(x, 7)), m1);
-    x = v128_xor(x, v128_xor(t, u64x2_shl(t, 7)));
-    let t = v128_and(v128_xor(x, u64x2_shr(x, 14)), m2);
-    x = v128_xor(x, v128_xor(t, u64x2_shl(t, 14)));
-    let t = v128_and(v128_xor(x, u64x2_shr(x, 28)), m3);
-    v128_xor(x, v128_xor(t, u64x2_shl(t, 28)))
+    #[inline(always)]
+    fn swap<const K: u32>(x: v128, m: u64) -> v128 {
+        let t = v128_and(v128_xor(x, u64x2_shr(x, K)), u64x2_splat(m));
+        let u = v128_and(v128_xor(x, u64x2_shl(x, K)), u64x2_splat(m << K));
+        v128_xor(x, v128_xor(t, u))
+    }
+    x = swap::<7>(x, 0x00AA_00AA_00AA_00AA);
+    x = swap::<14>(x, 0x0000_CCCC_0000_CCCC);
+    swap::<28>(x, 0x0000_0000_F0F0_F0F0)
 }
 
 /// Bit-planes of one byte position → that byte of each of the `8 * nb` elements:
