@@ -12,6 +12,43 @@ import type { FetchFunction } from './index.js';
 
 type Headers_ = Record<string, string> | Headers | ReadonlyArray<readonly [string, string]>;
 
+/**
+ * Caps on what an untrusted file or server can make rangetile fetch or allocate (the Rust
+ * `Limits`). Each field replaces its default; exceeding one is a `LimitExceeded` error
+ * (fields `what`, `requested`, `max`) before the large fetch or allocation. They are
+ * checked where metadata is opened and reads are planned and fetched; decoding in the
+ * worker pool keeps the defaults, so raising the decoded-size caps above them has no
+ * effect there.
+ */
+export interface Limits {
+  /** Bytes of one decoded chunk or tile (default 256 MiB). */
+  maxDecodedChunkBytes?: number;
+  /** Bytes of one encoded chunk, shard object or tile-part set fetched in one go (256 MiB). */
+  maxEncodedChunkBytes?: number;
+  /** Bytes of one decoded selection or region (1 GiB). */
+  maxOutputBytes?: number;
+  /** Dimensions of an array (32). */
+  maxDims?: number;
+  /** Chunks one selection may touch (1 000 000). */
+  maxChunksPerSelection?: number;
+  /** Bytes of one metadata document: `.zarray`, `zarr.json`, consolidated metadata, a
+   * reference file, a tile-part index (64 MiB). */
+  maxMetadataBytes?: number;
+  /** Bytes of a whole-object answer to a range request, with `allowWholeDownload` (256 MiB). */
+  maxWholeDownloadBytes?: number;
+  /** Bytes read ahead to parse a JPEG 2000 header, extended as needed (16 KiB). */
+  headerReadAhead?: number;
+  /** Bytes of a JPEG 2000 main header, or of the boxes before it (16 MiB). */
+  maxHeaderBytes?: number;
+  /** Bytes of the requests one read sends together (512 MiB); see also
+   * {@link OpenOptions.maxBytesInFlight} for all reads together. */
+  maxInFlightBytes?: number;
+  /** Tiles or tile-parts a JPEG 2000 codestream may declare (1 048 576). */
+  maxTiles?: number;
+  /** Width or height of an image in pixels (16 777 216). */
+  maxImageSide?: number;
+}
+
 /** Options of {@link openZarr} and {@link openRefs}. */
 export interface OpenOptions {
   /** Path of the node inside the store (`""`, the default, is the root). */
@@ -49,6 +86,9 @@ export interface OpenOptions {
    * (a range, or a whole object by its `Content-Length`) larger than this is a
    * `LimitExceeded` error (`what: 'bytes in flight'`) before its body is read. */
   maxBytesInFlight?: number;
+  /** Caps on sizes, counts and dimensions (see {@link Limits}); unset fields keep their
+   * defaults. An unknown field is an `InvalidArgument` error. */
+  limits?: Limits;
   /** Accept a server that ignores `Range` and answers 200 with the whole object, up to the
    * whole-download limit (256 MiB), and slice the range out. Off by default: such a
    * response is a `RangeNotSupported` error, never a silent large download. */
@@ -214,6 +254,7 @@ function rawOptions(o: ClientOptions | undefined): object | undefined {
     timeoutMs: o.timeoutMs,
     maxRetries: o.maxRetries,
     maxBytesInFlight: o.maxBytesInFlight,
+    limits: o.limits,
     allowWholeDownload: o.allowWholeDownload,
     headerOrigins: o.headerOrigins === undefined ? undefined : [...o.headerOrigins],
   };

@@ -18,6 +18,7 @@
 
 import { ensureWasm, loadedWasm, wasm } from './wasm.js';
 import { workerDecodeMs } from './pool.js';
+import type { Limits } from './api.js';
 
 export { init } from './wasm.js';
 export { openZarr, openRefs, openJp2, toTyped } from './api.js';
@@ -29,6 +30,7 @@ export type {
   Georef,
   GetOptions,
   Jp2Image,
+  Limits,
   Jp2OpenOptions,
   Multiscales,
   MultiscaleLevel,
@@ -82,6 +84,9 @@ export interface ReadOptions {
    * 256 MiB); a single larger request is a `LimitExceeded` error (`what: 'bytes in
    * flight'`) before its body is read. */
   maxBytesInFlight?: number;
+  /** Caps on sizes (see {@link Limits}); for raw reads `maxWholeDownloadBytes` and
+   * `maxInFlightBytes` apply. */
+  limits?: Limits;
 }
 
 /** A byte range `[start, end)`: `start` inclusive, `end` exclusive. */
@@ -181,6 +186,7 @@ function rawOptions(o: ReadOptions | undefined): object | undefined {
     timeoutMs: o.timeoutMs,
     maxRetries: o.maxRetries,
     maxBytesInFlight: o.maxBytesInFlight,
+    limits: o.limits,
     headerOrigins: o.headerOrigins === undefined ? undefined : [...o.headerOrigins],
   };
 }

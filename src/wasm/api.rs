@@ -46,6 +46,8 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 pub struct RawStore {
     store: Rc<dyn Store>,
     location: String,
+    /// The `limits` of the open options.
+    limits: Limits,
 }
 
 /// An opened Zarr node: an array or a group.
@@ -95,7 +97,8 @@ pub struct RawJp2 {
 pub fn open_http_store(url: String, options: JsValue) -> Result<RawStore, JsValue> {
     let (client, _) = super::client_for(&options, &url)?;
     let base = url.trim_end_matches('/').to_string();
-    Ok(RawStore { store: Rc::new(client.store(base.clone())), location: base })
+    let limits = client.options().limits.clone();
+    Ok(RawStore { store: Rc::new(client.store(base.clone())), location: base, limits })
 }
 
 /// Kerchunk references at `url`: a JSON file (v0 or v1), or a Parquet reference directory
@@ -107,13 +110,13 @@ pub fn open_http_store(url: String, options: JsValue) -> Result<RawStore, JsValu
 pub fn open_refs_url(url: String, options: JsValue) -> Result<Promise, JsValue> {
     let (client, cancel) = super::client_for(&options, &url)?;
     Ok(future_to_promise(cancellable(cancel, async move {
-        let limits = Limits::default();
+        let limits = client.options().limits.clone();
         let store: Rc<dyn Store> = if crate::refs::kerchunk_parquet::looks_like_parquet_refs(&url) {
             Rc::new(ParquetReferenceStore::open_with_client(&url, client, &limits).await.map_err(zarr_js)?)
         } else {
             Rc::new(ReferenceStore::open_with_client(&url, client, &limits).await.map_err(zarr_js)?)
         };
-        Ok(RawStore { store, location: url }.into())
+        Ok(RawStore { store, location: url, limits }.into())
     })))
 }
 
@@ -124,9 +127,10 @@ pub fn open_refs_url(url: String, options: JsValue) -> Result<Promise, JsValue> 
 #[wasm_bindgen(js_name = openRefsJson)]
 pub fn open_refs_json(json: &str, location: String, options: JsValue) -> Result<RawStore, JsValue> {
     let (client, _) = super::client_for(&options, &location)?;
+    let limits = client.options().limits.clone();
     let opener = crate::refs::kerchunk::default_opener(client);
-    let store = ReferenceStore::from_json(json.as_bytes(), &location, opener, &Limits::default()).map_err(zarr_js)?;
-    Ok(RawStore { store: Rc::new(store), location })
+    let store = ReferenceStore::from_json(json.as_bytes(), &location, opener, &limits).map_err(zarr_js)?;
+    Ok(RawStore { store: Rc::new(store), location, limits })
 }
 
 #[wasm_bindgen(js_class = RawStore)]
@@ -139,8 +143,9 @@ impl RawStore {
         let location = self.location.clone();
         let cancel = cancel_token(&signal)?;
         let decoder = decoder.dyn_into::<Function>().ok();
+        let options = crate::zarr::OpenOptions { limits: self.limits.clone(), ..Default::default() };
         Ok(future_to_promise(cancellable(cancel, async move {
-            let node = Node::open(store, &path).await.map_err(zarr_js)?;
+            let node = Node::open_with(store, &path, &options).await.map_err(zarr_js)?;
             Ok(RawNode { node: Rc::new(wrap(node, decoder.as_ref(), &location)), location, decoder }.into())
         })))
     }
@@ -480,7 +485,7 @@ fn image_js(img: DecodedImage) -> JsValue {
 pub fn open_jp2(url: String, tlm_index: JsValue, options: JsValue) -> Result<Promise, JsValue> {
     let (client, cancel) = super::client_for(&options, &url)?;
     Ok(future_to_promise(cancellable(cancel, async move {
-        let limits = Limits::default();
+        let limits = client.options().limits.clone();
         let index = if let Some(u) = tlm_index.as_string() {
             let b = client.source(u).get_all(limits.max_metadata_bytes).await.map_err(|e| to_js(&Error::Io(e)))?;
             Some(ExternalIndex::from_bytes(&b).map_err(jp2_js)?)

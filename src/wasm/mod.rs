@@ -13,7 +13,8 @@
 //! Options (all optional): `headers` (`[name, value][]`), `fetch` (a function used
 //! instead of the global `fetch`), `signal` (`AbortSignal`), `allowWholeDownload`,
 //! `coalesceGap`, `maxConcurrency`, `timeoutMs` (per request attempt, headers and body;
-//! `IoError::Timeout`, tagged `Aborted`), `maxRetries`, `maxBytesInFlight` (bytes of
+//! `IoError::Timeout`, tagged `Aborted`), `maxRetries`, `limits` (camelCase fields of
+//! [`Limits`], each a positive integer; unknown fields are an error), `maxBytesInFlight` (bytes of
 //! response bodies in flight at once per client, default 256 MiB), `headerOrigins` (origins besides
 //! the opened URL's that receive `headers`; `"*"`: all). `headers` go only to the origin of
 //! the URL being opened (for references given as an object: of their base URL) and to
@@ -27,6 +28,7 @@ mod error;
 
 use crate::error::Error;
 use crate::io::{ByteRange, CancelToken, FetchTransport, HttpClient, RangeOptions, RangeSource};
+use crate::limits::Limits;
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -156,6 +158,7 @@ struct ClientKey {
     timeout_ms: Option<u64>,
     max_retries: Option<u32>,
     max_bytes_in_flight: Option<u64>,
+    limits: Limits,
     /// With `headers`: the origins that receive them; else `None`.
     header_origins: Option<Vec<String>>,
 }
@@ -201,6 +204,7 @@ fn client_for(options: &JsValue, opened: &str) -> Result<(HttpClient, CancelToke
             opts.max_concurrency = c;
         }
         opts.timeout_ms = key.timeout_ms;
+        opts.limits = key.limits.clone();
         if let Some(n) = key.max_bytes_in_flight {
             opts.max_bytes_in_flight = n;
         }
@@ -231,6 +235,7 @@ fn parse_options(options: &JsValue) -> Result<ClientKey, JsValue> {
         timeout_ms: None,
         max_retries: None,
         max_bytes_in_flight: None,
+        limits: Limits::default(),
         header_origins: None,
     };
     if options.is_undefined() || options.is_null() {
@@ -265,6 +270,9 @@ fn parse_options(options: &JsValue) -> Result<ClientKey, JsValue> {
     if let Some(t) = get(options, "timeoutMs") {
         key.timeout_ms = Some(count(&t, "options.timeoutMs", 1.0)? as u64);
     }
+    if let Some(l) = get(options, "limits") {
+        key.limits = parse_limits(&l)?;
+    }
     if let Some(n) = get(options, "maxBytesInFlight") {
         key.max_bytes_in_flight = Some(count(&n, "options.maxBytesInFlight", 1.0)? as u64);
     }
@@ -273,6 +281,36 @@ fn parse_options(options: &JsValue) -> Result<ClientKey, JsValue> {
         key.max_retries = Some(count(&r, "options.maxRetries", 0.0)?.min(100.0) as u32);
     }
     Ok(key)
+}
+
+/// `options.limits`: the defaults with the given camelCase fields replaced.
+fn parse_limits(v: &JsValue) -> Result<Limits, JsValue> {
+    if !v.is_object() {
+        return Err(error::invalid_argument("options.limits must be an object"));
+    }
+    let mut l = Limits::default();
+    for k in Object::keys(v.unchecked_ref::<Object>()).iter() {
+        let Some(name) = k.as_string() else { continue };
+        let Some(value) = get(v, &name) else { continue };
+        let n = count(&value, &format!("options.limits.{name}"), 1.0)? as u64;
+        let small = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        match name.as_str() {
+            "maxDecodedChunkBytes" => l.max_decoded_chunk_bytes = n,
+            "maxEncodedChunkBytes" => l.max_encoded_chunk_bytes = n,
+            "maxOutputBytes" => l.max_output_bytes = n,
+            "maxDims" => l.max_dims = small(n),
+            "maxChunksPerSelection" => l.max_chunks_per_selection = n,
+            "maxMetadataBytes" => l.max_metadata_bytes = n,
+            "maxWholeDownloadBytes" => l.max_whole_download_bytes = n,
+            "headerReadAhead" => l.header_read_ahead = n,
+            "maxHeaderBytes" => l.max_header_bytes = n,
+            "maxInFlightBytes" => l.max_in_flight_bytes = n,
+            "maxTiles" => l.max_tiles = n,
+            "maxImageSide" => l.max_image_side = n,
+            _ => return Err(error::invalid_argument(format!("options.limits.{name} is not a limit"))),
+        }
+    }
+    Ok(l)
 }
 
 /// `options.headerOrigins`, normalised: `"*"` or `http(s)://host[:port]` origins (a URL

@@ -264,3 +264,27 @@ describe('maxBytesInFlight', () => {
     expect([e.name, e.what, e.requested, e.max]).toEqual(['LimitExceeded', 'bytes in flight', size, 1000]);
   });
 });
+
+describe('limits', () => {
+  const store = () => `${server.url}/zarr/zarrita-js_v2_data.zarr`;
+
+  it('each given limit replaces its default and is enforced', async () => {
+    const e1 = await rt.openZarr(store(), { path: '1d.contiguous.raw.i2', limits: { maxMetadataBytes: 10 } }).catch((x) => x);
+    expect([e1.name, e1.max]).toEqual(['LimitExceeded', 10]);
+    const a = await rt.openZarr(store(), { path: '1d.contiguous.raw.i2', limits: { maxDecodedChunkBytes: 4 } }).catch((x) => x);
+    const e2 = a.kind === 'array' ? await a.get().catch((x) => x) : a;
+    expect([e2.name, e2.max]).toEqual(['LimitExceeded', 4]);
+    const e3 = await rt.openJp2(`${server.url}/${JP2}`, { limits: { maxTiles: 3 } }).catch((x) => x);
+    expect([e3.name, e3.max]).toEqual(['LimitExceeded', 3]);
+    // Raised or default limits read normally.
+    const im = await rt.openJp2(`${server.url}/${JP2}`, { limits: { maxTiles: 4, maxHeaderBytes: 1 << 20 } });
+    expect(im.tilesAcross * im.tilesDown).toBe(4);
+  });
+
+  it('an unknown or invalid field is InvalidArgument', async () => {
+    for (const limits of [{ maxDecodedChunkByte: 1 }, { maxDims: 0 }, { maxTiles: -1 }, 5]) {
+      const e = await rt.openJp2(`${server.url}/${JP2}`, { limits }).catch((x) => x);
+      expect(e.name).toBe('InvalidArgument');
+    }
+  });
+});
