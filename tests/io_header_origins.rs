@@ -2,7 +2,8 @@
 //! (issue 9): by default the origin of the URL that was opened. A kerchunk reference file
 //! on origin A whose chunks live on origin B: A's requests carry the headers, B's do not,
 //! unless `RangeOptions::header_origins` lists B (or is `"*"`). Two range servers on
-//! different ports are two origins.
+//! different ports are two origins. Natively, a redirect to another origin is followed
+//! without the headers.
 
 mod common;
 
@@ -108,4 +109,46 @@ async fn a_client_sends_headers_to_the_origin_it_opened_first() {
     assert_eq!(c.source(b.at("/data.bin")).get_all(1 << 20).await.unwrap(), pattern(1000));
     assert_eq!(with_secret(&a.log()), [true]);
     assert_eq!(with_secret(&b.log()), [false]);
+}
+
+/// A server that answers every request with `302 Location: <to>` and records the
+/// requests' header lines (lower-cased).
+fn redirector(to: String) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                seen2.lock().unwrap().push(line.trim().to_ascii_lowercase());
+                line.clear();
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_redirect_to_another_origin_drops_the_headers() {
+    let b = RangeServer::start(&fixtures("hdr-origins-b4", "http://unused.invalid"));
+    let (r, seen) = redirector(b.at("/data.bin"));
+    let c = HttpClient::new(options(None));
+    let got =
+        c.source(format!("{r}/moved.bin")).get_range(rangetile::io::ByteRange::new(10, 20).unwrap()).await.unwrap();
+    assert_eq!(got, pattern(1000)[10..20]);
+    let secret_line = format!("{}: {}", SECRET.0, SECRET.1);
+    assert!(seen.lock().unwrap().contains(&secret_line), "{:?}", seen.lock().unwrap());
+    let log = b.log();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].range.as_deref(), Some("bytes=10-19"));
+    assert_eq!(with_secret(&log), [false]);
 }

@@ -148,7 +148,13 @@ mod native {
     use super::*;
     use futures::future::{select, Either};
 
-    /// The native transport: `reqwest` over tokio (rustls for HTTPS).
+    /// Redirects followed before giving up (as browsers: 20).
+    pub const MAX_REDIRECTS: u32 = 20;
+
+    /// The native transport: `reqwest` over tokio (rustls for HTTPS). Redirects are
+    /// followed here, not by reqwest: on a hop to another origin the caller's headers are
+    /// dropped (reqwest would keep all but `Authorization`, `Cookie` and the like), so
+    /// credentials never follow a redirect off the origin they were sent to.
     #[derive(Debug, Clone)]
     pub struct ReqwestTransport {
         client: reqwest::Client,
@@ -164,23 +170,49 @@ mod native {
         /// A transport with its own connection pool. Automatic decompression is off
         /// (byte ranges address the stored bytes).
         pub fn new() -> Self {
-            ReqwestTransport { client: reqwest::Client::new() }
+            let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build();
+            // `build` fails only where the TLS backend cannot start, where the default
+            // client (which panics then) would not start either.
+            ReqwestTransport { client: client.unwrap_or_default() }
         }
 
-        async fn send_inner(&self, req: &HttpRequest) -> Result<HttpResponse, IoError> {
-            let net = |e: reqwest::Error| IoError::Network { url: req.url.clone(), message: error_chain(&e) };
+        /// Send `req`, following redirects, up to the final response's headers. The
+        /// caller's headers go only to hops on `req`'s own origin.
+        async fn send_following(&self, req: &HttpRequest) -> Result<reqwest::Response, IoError> {
+            let net = |url: &str, e: reqwest::Error| IoError::Network { url: url.to_owned(), message: error_chain(&e) };
             let method = match req.method {
                 Method::Get => reqwest::Method::GET,
                 Method::Head => reqwest::Method::HEAD,
             };
-            let mut rb = self.client.request(method, &req.url);
-            if let Some(r) = req.range {
-                rb = rb.header(reqwest::header::RANGE, r.header_value());
+            let first_origin = crate::io::normalized_origin(&req.url);
+            let mut url = req.url.clone();
+            for _ in 0..=MAX_REDIRECTS {
+                let mut rb = self.client.request(method.clone(), &url);
+                if let Some(r) = req.range {
+                    rb = rb.header(reqwest::header::RANGE, r.header_value());
+                }
+                if crate::io::normalized_origin(&url) == first_origin {
+                    for (k, v) in &req.headers {
+                        rb = rb.header(k.as_str(), v.as_str());
+                    }
+                }
+                let resp = rb.send().await.map_err(|e| net(&url, e))?;
+                let location = resp.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
+                let next = match (resp.status().as_u16(), location) {
+                    (301 | 302 | 303 | 307 | 308, Some(l)) => resp.url().join(l).ok(),
+                    _ => None,
+                };
+                match next {
+                    Some(n) if n.scheme() == "http" || n.scheme() == "https" => url = n.to_string(),
+                    _ => return Ok(resp),
+                }
             }
-            for (k, v) in &req.headers {
-                rb = rb.header(k.as_str(), v.as_str());
-            }
-            let mut resp = rb.send().await.map_err(net)?;
+            Err(IoError::Network { url: req.url.clone(), message: format!("more than {MAX_REDIRECTS} redirects") })
+        }
+
+        async fn send_inner(&self, req: &HttpRequest) -> Result<HttpResponse, IoError> {
+            let net = |e: reqwest::Error| IoError::Network { url: req.url.clone(), message: error_chain(&e) };
+            let mut resp = self.send_following(req).await?;
             let status = resp.status().as_u16();
             let header = |name: reqwest::header::HeaderName| {
                 resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
