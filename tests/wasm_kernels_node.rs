@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use rangetile::kernels::dequantize::{self, LqParams};
-use rangetile::kernels::{byteswap, float16, lorenzo, render, shuffle, stats};
+use rangetile::kernels::{byteswap, delta, float16, lorenzo, render, shuffle, stats};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// xorshift64* (deterministic).
@@ -256,6 +256,23 @@ fn lq_decode_plane_simd_equals_scalar() {
     dequantize::lq_decode_plane(&mut buf, 0, 4, 2, 4, true, &p, &mut [0; 4]);
     dequantize::lq_decode_plane(&mut buf, 0, 0, 2, 4, true, &p, &mut [0; 3]);
     assert_eq!(buf, vec![7u8; 64]);
+}
+
+#[wasm_bindgen_test]
+fn delta_decode_simd_equals_scalar() {
+    let mut rng = Rng::new(71);
+    for round in 0..600 {
+        let size = [1usize, 2, 4, 8, 3][round % 5];
+        let len = rng.len() + rng.below(9);
+        let off = rng.below(16);
+        // Small deltas (typical data) or random bytes (wrapping everywhere).
+        let mut x: Vec<u8> =
+            if round % 3 == 0 { (0..len + off).map(|_| rng.below(3) as u8).collect() } else { rng.bytes(len + off) };
+        let mut y = x.clone();
+        delta::delta_decode_le(&mut x[off..], size);
+        delta::delta_decode_le_scalar(&mut y[off..], size);
+        assert!(x == y, "size {size} len {len} off {off}");
+    }
 }
 
 #[wasm_bindgen_test]

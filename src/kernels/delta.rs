@@ -1,11 +1,28 @@
 //! Delta decoding (inclusive prefix sum) of little-endian integers with wrapping
 //! arithmetic, as numcodecs `Delta.decode` (`np.cumsum`) produces for integer types:
 //! modular arithmetic makes the accumulator width irrelevant.
+//!
+//! The SIMD128 version is `crate::kernels::simd::delta`; `tests/wasm_kernels_node.rs`
+//! checks it against [`delta_decode_le_scalar`].
 
 /// Prefix-sum every `size`-byte little-endian integer of `buf` in place, wrapping.
 /// `size` must be 1, 2, 4 or 8; other sizes and a trailing partial element are left
-/// unchanged.
+/// unchanged. Signed and unsigned types alike (two's complement wrapping addition is the
+/// same operation). SIMD128 on wasm32 builds with `simd128` (a log-step prefix sum inside
+/// each 16-byte vector plus the carried total), bit-equal to [`delta_decode_le_scalar`].
 pub fn delta_decode_le(buf: &mut [u8], size: usize) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::delta::delta_decode_le(buf, size)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        delta_decode_le_scalar(buf, size)
+    }
+}
+
+/// The scalar reference of [`delta_decode_le`].
+pub fn delta_decode_le_scalar(buf: &mut [u8], size: usize) {
     macro_rules! run {
         ($t:ty, $n:literal) => {{
             let mut acc: $t = 0;

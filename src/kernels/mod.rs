@@ -14,7 +14,7 @@
 //! | float16 → float32 | [`float16`] | yes |
 //! | NaN-aware min/max, fill → NaN masking | [`stats`] | yes |
 //! | colour map LUT with rescale to RGBA8, 2×2 mean/nearest downsampling | [`render`] | yes |
-//! | delta decode | [`delta`] | scalar only (a sequential prefix sum) |
+//! | delta decode (8/16/32/64-bit, signed or unsigned) | [`delta`] | yes |
 //!
 //! SIMD requirement: the shipped wasm is built with `+simd128` (`.cargo/config.toml`), so
 //! it needs WebAssembly SIMD (Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+). An

@@ -7,6 +7,7 @@
 //! pointers; every such access is preceded by a bounds check on the slice it belongs to,
 //! stated next to it.
 
+pub mod delta;
 pub mod dequantize;
 pub mod lorenzo;
 pub mod misc;
