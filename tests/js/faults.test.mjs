@@ -1,0 +1,40 @@
+// Fault injection through the public API in node (the chromium twin is
+// tests/e2e/faults.test.mjs; both run tests/js/faults-scenarios.mjs). Each scenario reads a
+// view of several tiles (Zarr chunks through kerchunk references and over HTTP, JPEG 2000
+// tiles) while the range server faults one of them: the faulted tile fails with the exact
+// error (or recovers, or is the fill value), every other tile equals the corpus, and the
+// requests that reached the fault are counted in the server's log.
+//   node --test tests/js/faults.test.mjs     (needs the built package: npm run build)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as rt from 'rangetile';
+import { createOpenLayersSource } from 'rangetile/adapters/openlayers';
+import { startRangeServer } from '../server/range-server.mjs';
+import { TESTDATA } from './corpus.mjs';
+import { FAULTS, TARGETS, runAdapterScenario, runFaultMatrix } from './faults-scenarios.mjs';
+import { assertMatrix, faultContext } from './faults-context.mjs';
+
+let server;
+before(async () => {
+  server = await startRangeServer({ root: TESTDATA });
+  // Decode in worker_threads, as browsers decode in workers.
+  await rt.configureDecoding({ workers: 2 });
+});
+after(async () => {
+  await rt.configureDecoding({ workers: 0 });
+  await server?.close();
+});
+
+test(`fault matrix: ${TARGETS.length} views × ${FAULTS.length} faults (node, 2 decode workers)`, async (t) => {
+  const m = await runFaultMatrix(rt, faultContext(server.url), { timeout: 'option' });
+  assert.equal(m.results.length, TARGETS.length * FAULTS.length);
+  assert.equal(m.pool.before, 2);
+  // node's fetch reports a body cut short as a network error ("terminated").
+  await assertMatrix(t, assert, m, { timeoutKind: 'Timeout', truncatedKind: 'Network' });
+});
+
+test('OpenLayers adapter: a JP2 tile whose server fails stays in error, the other tiles load', async () => {
+  const r = await runAdapterScenario(rt, faultContext(server.url), createOpenLayersSource);
+  assert.deepEqual(r.states, ['loaded opaque', 'loaded opaque', 'loaded opaque', 'error Http:500/Http']);
+  assert.deepEqual(r.requests, [500, 500, 500, 500]);
+});
