@@ -339,14 +339,144 @@ fn dynamic_tables(b: &mut Bits<'_>) -> R<(Table, Table)> {
     Ok((Table::build(ll)?, Table::build(dl)?))
 }
 
-fn inflate_block(
+fn inflate_block(b: &mut Bits<'_>, lit: &Table, dist: &Table, out: &mut Vec<u8>, op: usize, cap: usize) -> R<usize> {
+    let (op, done) = fast_loop(b, lit, dist, out, op, cap)?;
+    if done {
+        return Ok(op);
+    }
+    slow_loop(b, lit, dist, out, op, cap)
+}
+
+/// Room the fast loop keeps at the end of the output: a 258-byte match plus the 16-byte
+/// overshoot of `copy_match`.
+const FAST_ROOM: usize = 258 + 32;
+
+/// The block's symbols while at least 8 input bytes and [`FAST_ROOM`] output bytes remain:
+/// the bit container in locals (registers), one branch-free 8-byte refill per iteration,
+/// and up to three literals per refill (a refill leaves at least 56 bits and a code takes
+/// at most 15). Returns the output position and whether the block ended; otherwise the
+/// caller finishes the block with [`slow_loop`] (same decoding, every check per symbol).
+#[inline(always)]
+fn fast_loop(
     b: &mut Bits<'_>,
     lit: &Table,
     dist: &Table,
     out: &mut Vec<u8>,
     mut op: usize,
     cap: usize,
-) -> R<usize> {
+) -> R<(usize, bool)> {
+    if b.over != 0 {
+        return Ok((op, false));
+    }
+    let src = b.src;
+    let (mut pos, mut buf, mut n) = (b.pos, b.buf, b.n);
+    let (lt, dt) = (&lit.t[..], &dist.t[..]);
+    let mask = (1u64 << PRIMARY) - 1;
+    let lookup = |t: &[u32], buf: u64| -> u32 {
+        let e = t.get((buf & mask) as usize).copied().unwrap_or(0);
+        if e & SUB == 0 {
+            return e;
+        }
+        let bits = (e >> 16) & 15;
+        let idx = ((buf >> PRIMARY) & ((1 << bits) - 1)) as usize;
+        t.get((e & 0xFFFF) as usize + idx).copied().unwrap_or(0)
+    };
+    let mut done = false;
+    loop {
+        if out.len().saturating_sub(op) < FAST_ROOM && ensure(out, op + FAST_ROOM, cap).is_err() {
+            break;
+        }
+        let Some(w) = src.get(pos..pos + 8) else { break };
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        buf |= u64::from_le_bytes(a) << n;
+        let take = (63 - n) >> 3;
+        pos += take as usize;
+        n += take * 8;
+        let e = lookup(lt, buf);
+        if e & VALID == 0 {
+            return Err(M("invalid Huffman code"));
+        }
+        let l = (e >> 16) & 15;
+        buf >>= l;
+        n -= l;
+        let sym = e & 0xFFFF;
+        if sym < 256 {
+            // `op + FAST_ROOM <= out.len()`: room for three literals.
+            if let Some(o) = out.get_mut(op) {
+                *o = sym as u8;
+            }
+            op += 1;
+            // Two more literals from the same refill (>= 41 bits left).
+            let e = lookup(lt, buf);
+            if e & VALID == 0 || e & 0xFFFF >= 256 {
+                continue;
+            }
+            let l = (e >> 16) & 15;
+            buf >>= l;
+            n -= l;
+            if let Some(o) = out.get_mut(op) {
+                *o = e as u8;
+            }
+            op += 1;
+            let e = lookup(lt, buf);
+            if e & VALID == 0 || e & 0xFFFF >= 256 {
+                continue;
+            }
+            let l = (e >> 16) & 15;
+            buf >>= l;
+            n -= l;
+            if let Some(o) = out.get_mut(op) {
+                *o = e as u8;
+            }
+            op += 1;
+            continue;
+        }
+        if sym == 256 {
+            done = true;
+            break;
+        }
+        // Length code (<= 15 bits, taken) + extra (<= 5) + distance code (<= 15) + extra
+        // (<= 13) fit the >= 56 bits of one refill.
+        let li = (sym - 257) as usize;
+        let (base, extra) = match (LEN_BASE.get(li), LEN_EXTRA.get(li)) {
+            (Some(&a), Some(&e)) => (usize::from(a), u32::from(e)),
+            _ => return Err(M("invalid length symbol")),
+        };
+        let len = base + (buf & ((1u64 << extra) - 1)) as usize;
+        buf >>= extra;
+        n -= extra;
+        let e = lookup(dt, buf);
+        if e & VALID == 0 {
+            return Err(M("invalid Huffman code"));
+        }
+        let l = (e >> 16) & 15;
+        buf >>= l;
+        n -= l;
+        let ds = (e & 0xFFFF) as usize;
+        let (dbase, dextra) = match (DIST_BASE.get(ds), DIST_EXTRA.get(ds)) {
+            (Some(&a), Some(&e)) => (usize::from(a), u32::from(e)),
+            _ => return Err(M("invalid distance symbol")),
+        };
+        let d = dbase + (buf & ((1u64 << dextra) - 1)) as usize;
+        buf >>= dextra;
+        n -= dextra;
+        if d > op {
+            return Err(M("distance before the start of the output"));
+        }
+        // `op + len <= op + 258 <= out.len()` (FAST_ROOM).
+        copy_match(out, op - d, op, len);
+        op += len;
+    }
+    b.pos = pos;
+    b.buf = buf;
+    b.n = n;
+    Ok((op, done))
+}
+
+/// The block's symbols with every check per symbol (the input's last bytes, or an output
+/// that cannot keep [`FAST_ROOM`] spare bytes).
+fn slow_loop(b: &mut Bits<'_>, lit: &Table, dist: &Table, out: &mut Vec<u8>, mut op: usize, cap: usize) -> R<usize> {
     loop {
         // One refill (>= 56 bits) covers a literal/length code (15), length extra (5), a
         // distance code (15) and distance extra (13).
