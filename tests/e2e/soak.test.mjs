@@ -181,9 +181,9 @@ after(async () => {
 });
 
 /** Wait until the pool is idle and the live workers are the pool's (a worker terminated
- * after an abort is replaced asynchronously). Gives up after 200 polls; the caller asserts. */
+ * after an abort is replaced asynchronously). Gives up after 400 polls; the caller asserts. */
 async function quiesce() {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     const ps = await page.evaluate(() => window.rt.poolStats());
     if (ps.running === 0 && ps.queued === 0 && ps.workers === WORKERS && page.workers().length === WORKERS) return;
     await new Promise((r) => setTimeout(r, 25));

@@ -42,7 +42,7 @@ export function corpusExpected() {
  *
  * - Range reads (zarr-refs, jp2): a 200 to a range request is RangeNotSupported, never a
  *   silent whole download (unless `allowWholeDownload`: then the range is sliced out); 403/416 are Http errors with their status, not retried; 5xx
- *   and cut bodies are retried 3 times (4 requests) and then fail with Http; a wrong
+ *   and cut bodies are retried 3 times (4 requests; `maxRetries: 0`: 1) and then fail with Http; a wrong
  *   Content-Range is not retried.
  * - A reference to a missing object is NotFound (the reference says the chunk exists); a
  *   missing chunk *key* of a Zarr store over HTTP is the fill value (NaN for t2m).
@@ -60,8 +60,10 @@ export function expectedOutcomes({ timeoutKind, truncatedKind }) {
     unsatisfiable: ['Http:416/RangeNotSatisfiable', [416]],
     'flaky-5xx': ['ok', [503, 503, 206]],
     'down-5xx': ['Http:500/Http', [500, 500, 500, 500]],
+    'down-5xx-no-retry': ['Http:500/Http', [500]],
     truncated: [`Http/${truncatedKind}`, [206, 206, 206, 206]],
     'bad-content-range': ['Http/BadContentRange', [206]],
+    'no-length': ['ok', [206]],
     'stall-timeout': [`Aborted/${timeoutKind}`, [0], 'ok'],
     abort: ['Aborted/Aborted', 1, 'ok'],
     corrupt: ['Format/Format', [], 'ok'],
@@ -73,6 +75,7 @@ export function expectedOutcomes({ timeoutKind, truncatedKind }) {
     'flaky-5xx': ['ok', [503, 503, 200]],
     truncated: [`Http/${truncatedKind}`, [200, 200, 200, 200]],
     'bad-content-range': ['ok', [200]],
+    'no-length': ['ok', [200]],
   };
   return { 'zarr-refs': range, 'zarr-http': whole, jp2: range };
 }

@@ -29,8 +29,12 @@ export const FAULTS = [
   { id: 'unsatisfiable', spec: 'status=416' },
   { id: 'flaky-5xx', spec: 'status=503,times=2' },
   { id: 'down-5xx', spec: 'status=500' },
+  // The same with retries off (`maxRetries: 0`): one request.
+  { id: 'down-5xx-no-retry', spec: 'status=500', open: { maxRetries: 0 } },
   { id: 'truncated', spec: 'truncate=100' },
   { id: 'bad-content-range', spec: 'bad-content-range' },
+  // A chunked body without Content-Length: nothing wrong with that.
+  { id: 'no-length', spec: 'no-length' },
   // The first request stalls; the read gives up after a timeout; the next read is answered.
   { id: 'stall-timeout', spec: 'stall,times=1', timeout: true },
   // The caller aborts once the server has the request; then reads the same tile again.
@@ -44,7 +48,9 @@ export const TARGETS = ['zarr-refs', 'zarr-http', 'jp2'];
 /** The index of the faulted tile in each view. */
 export const FAULTED = 3;
 
-const TIMEOUT_MS = 300;
+// The timeout applies to every request of the view's client: long enough that no healthy
+// request on a busy machine reaches it; only the stalled one does.
+const TIMEOUT_MS = 1500;
 
 /** sha256 hex of a typed array's bytes. */
 export async function sha256(d) {
