@@ -7,12 +7,17 @@
 //!   matching `Content-Range` (RFC 9110 §15.3.7, §14.4); a 200 is `NotPartial` unless the
 //!   caller allowed whole downloads (capped by `Limits::max_whole_download_bytes`).
 //! - The request planner: merges nearby ranges (tunable gap), slices the response back,
-//!   deduplicates identical in-flight requests, bounds concurrency per origin, retries
-//!   transient failures with bounded backoff, and keeps a byte-budgeted LRU cache.
+//!   deduplicates identical in-flight requests, bounds concurrency per origin and the
+//!   bytes in flight per client, retries transient failures with bounded backoff, times
+//!   out stalled attempts, and keeps a byte-budgeted LRU cache.
+//! - The caller's headers (credentials) go only to the origins the caller allowed
+//!   ([`RangeOptions::header_origins`], by default the origin opened first), never to
+//!   hosts that references, indexes or cross-origin redirects (natively) lead to.
 //! - [`RangeSource`] (one object) and [`Store`] (a key → object namespace, e.g. a Zarr
 //!   store under a base URL, a directory, or a kerchunk reference set).
 //!
-//! Files: `range.rs` ([`ByteRange`]), `budget.rs` (bytes in flight per client), `transport.rs` ([`Transport`], `ReqwestTransport`),
+//! Files: `range.rs` ([`ByteRange`]), `budget.rs` ([`budget::ByteBudget`], bytes in flight
+//! per client), `transport.rs` ([`Transport`], `ReqwestTransport`),
 //! `fetch.rs` (`FetchTransport`, wasm), `validate.rs` (response checks), `planner.rs`
 //! ([`RangeOptions`], merging and slicing), `cache.rs` (LRU byte cache), `cancel.rs`
 //! ([`CancelToken`]), `stats.rs` ([`stats`]), `client.rs` ([`HttpClient`], [`HttpSource`],
