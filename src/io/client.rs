@@ -194,7 +194,8 @@ impl HttpClient {
         HttpStore { client: self.clone(), base, cancel: CancelToken::new() }
     }
 
-    /// Whether requests to `url` carry the caller's headers.
+    /// Whether requests to `url` carry the caller's headers. Like a request, this fixes
+    /// the header origin to `url`'s on a client that has opened nothing yet.
     pub fn sends_headers_to(&self, url: &str) -> bool {
         self.claim_origin(url);
         match &*self.inner.header_scope.borrow() {
