@@ -132,6 +132,12 @@ describe('allowWholeDownload', () => {
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.every((e) => e.status === 200)).toBe(true);
   });
+
+  it('on, but the object is above limits.maxWholeDownloadBytes: LimitExceeded', async () => {
+    const e = await rt.openJp2(ignoring(), { allowWholeDownload: true, limits: { maxWholeDownloadBytes: 100_000 } }).catch((x) => x);
+    expect(e.name).toBe('LimitExceeded');
+    expect(e.max).toBe(100_000);
+  });
 });
 
 describe('headers go only to the opened origin and headerOrigins', () => {
