@@ -51,6 +51,11 @@ export interface OpenLayersSourceOptions extends GridOptions {
   proj4?: string;
   /** Most decoded tiles kept for recolouring (default 256). */
   cacheTiles?: number;
+  /** Most bytes of decoded values kept for recolouring (default 64 MiB). Whichever of
+   * `cacheTiles` and `cacheBytes` is reached first evicts the least recently used tile:
+   * JPEG 2000 tiles are large (a 1024² tile is 4 MiB of values), so a count alone would
+   * let the cache grow to gigabytes. */
+  cacheBytes?: number;
   /** Called after each tile is coloured (for counters). */
   onTile?: (z: number, x: number, y: number) => void;
   /** Whether the source wraps around the antimeridian (default: global longitude grids). */
@@ -84,6 +89,8 @@ export class RangetileTileSource extends DataTileSource {
   private scale: { colormap: Colormap; reverse: boolean; min: number; max: number };
   private readonly values = new Map<string, { v: Float32Array; w: number; h: number }>();
   private readonly maxCache: number;
+  private readonly maxCacheBytes: number;
+  private cachedBytes = 0;
 
   /** @internal use {@link createOpenLayersSource} */
   constructor(
@@ -104,14 +111,8 @@ export class RangetileTileSource extends DataTileSource {
       key: keyOf(model.index),
       loader: async (z, x, y, { signal }) => {
         const k = `${z}/${x}/${y}|${keyOf(model.index)}`;
-        let t = this.values.get(k);
-        if (t) {
-          this.values.delete(k);
-        } else {
-          t = await load(z, x, y, signal);
-        }
-        this.values.set(k, t);
-        while (this.values.size > this.maxCache) this.values.delete(this.values.keys().next().value!);
+        const t = this.values.get(k) ?? (await load(z, x, y, signal));
+        this.remember(k, t);
         const rgba = this.colour(t, grid.getTileSize(z));
         options.onTile?.(z, x, y);
         return rgba;
@@ -120,6 +121,24 @@ export class RangetileTileSource extends DataTileSource {
     this.model = model;
     this.scale = scale;
     this.maxCache = options.cacheTiles ?? 256;
+    this.maxCacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** Keep `t` as the most recently used tile; evict the least recently used ones past the
+   * tile count or the byte budget (the newest one always stays). */
+  private remember(k: string, t: { v: Float32Array; w: number; h: number }): void {
+    const old = this.values.get(k);
+    if (old) {
+      this.values.delete(k);
+      this.cachedBytes -= old.v.byteLength;
+    }
+    this.values.set(k, t);
+    this.cachedBytes += t.v.byteLength;
+    for (const [key, e] of this.values) {
+      if (this.values.size <= 1 || (this.values.size <= this.maxCache && this.cachedBytes <= this.maxCacheBytes)) break;
+      this.values.delete(key);
+      this.cachedBytes -= e.v.byteLength;
+    }
   }
 
   private colour(t: { v: Float32Array; w: number; h: number }, size: number | number[]): Uint8Array {

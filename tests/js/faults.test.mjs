@@ -38,3 +38,20 @@ test('OpenLayers adapter: a JP2 tile whose server fails stays in error, the othe
   assert.deepEqual(r.states, ['loaded opaque', 'loaded opaque', 'loaded opaque', 'error Http:500/Http']);
   assert.deepEqual(r.requests, [500, 500, 500, 500]);
 });
+
+test('OpenLayers adapter: the decoded-values cache is bounded in bytes as well as in tiles', async () => {
+  const ctx = faultContext(server.url);
+  const im = await rt.openJp2(`${server.url}/${ctx.jp2.path}`);
+  // 1024² tiles: 4 MiB of float values each; a 9 MiB budget keeps two of them.
+  const source = await createOpenLayersSource(im, { range: [0, 20000], cacheBytes: 9 << 20 });
+  const z = source.getTileGrid().getResolutions().length - 1;
+  const tiles = [0, 1, 2, 3].map((i) => source.getTile(z, i % 2, Math.floor(i / 2), 1));
+  await new Promise((resolve) => {
+    const check = () => (tiles.every((t) => t.getState() === 2) ? resolve() : setTimeout(check, 20));
+    for (const t of tiles) t.load();
+    check();
+  });
+  // (`values` is the adapter's private cache.)
+  assert.equal(source.values.size, 2);
+  assert.equal([...source.values.values()].reduce((n, t) => n + t.v.byteLength, 0), 2 * 4 * 1024 * 1024);
+});
