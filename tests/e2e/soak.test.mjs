@@ -58,18 +58,12 @@ const rand = () => {
 const pick = (n) => Math.floor(rand() * n);
 
 await rt.configureDecoding({ workers: ${WORKERS} });
-const root = await rt.openZarr('./www/data/era5_t2m.zarr');
-const source = await createOpenLayersSource(root, { range: [230, 310], colormap: 'temperature', tileSize: 128, index: { time: 0 } });
-const grid = source.getTileGrid();
-const zooms = grid.getResolutions().length;
-const times = source.model.dims.time;
-const c = { requested: 0, loaded: 0, disposed: 0, abortedErrors: 0, otherErrors: [], stuck: [], views: 0, zooms: new Set(), timesUsed: new Set() };
 
 // A tile is done when its loader settled: LOADED or ERROR, or disposed after it had loaded
 // (disposal then only empties it). A loader that never settles would hang the soak: after a
 // generous grace period the tile is reported as stuck instead (and the test fails).
 const done = (t) => t.getState() === 2 || t.getState() === 3 || t.__loadedBeforeDispose;
-const settled = (tiles) =>
+const settled = (tiles, c) =>
   new Promise((resolve) => {
     const t0 = performance.now();
     const check = () => {
@@ -83,57 +77,74 @@ const settled = (tiles) =>
     check();
   });
 
-window.soak = async (n) => {
-  const goal = c.requested + n;
-  while (c.requested < goal) {
-    // A view: a zoom (finer zooms more often), a time step, a window of up to 4 × 3 tiles.
-    const z = Math.min(zooms - 1, pick(zooms + 2));
-    const time = pick(times);
-    source.setIndex({ time });
-    const r = grid.getFullTileRange(z);
-    const w = Math.min(4, r.getWidth());
-    const h = Math.min(3, r.getHeight());
-    const x0 = r.minX + pick(r.getWidth() - w + 1);
-    const y0 = r.minY + pick(r.getHeight() - h + 1);
-    const tiles = [];
-    for (let y = y0; y < y0 + h; y++) {
-      for (let x = x0; x < x0 + w; x++) {
-        const t = source.getTile(z, x, y, 1);
-        t.load();
-        c.requested++;
-        if (rand() < 0.2) {
-          // Pan away while it loads: OpenLayers disposes the tile and aborts its loader.
-          const delay = pick(12);
-          t.__disposed = true;
-          c.disposed++;
-          setTimeout(() => {
-            t.__loadedBeforeDispose = t.getState() === 2;
-            t.dispose();
-          }, delay);
+/** soak(n) loads views of \`source\` (windows of up to w × h tiles) until n more tiles were
+ * requested, and returns the counters. */
+function makeSoak(source, w0, h0) {
+  const grid = source.getTileGrid();
+  const zooms = grid.getResolutions().length;
+  const times = source.model.dims.time ?? 0;
+  const c = { requested: 0, loaded: 0, disposed: 0, abortedErrors: 0, otherErrors: [], stuck: [], views: 0, zooms: new Set(), timesUsed: new Set() };
+  return async (n) => {
+    const goal = c.requested + n;
+    while (c.requested < goal) {
+      // A view: a zoom (finer zooms more often), a time step, a window of tiles.
+      const z = Math.min(zooms - 1, pick(zooms + 2));
+      if (times > 0) {
+        const time = pick(times);
+        source.setIndex({ time });
+        c.timesUsed.add(time);
+      }
+      const r = grid.getFullTileRange(z);
+      const w = Math.min(w0, r.getWidth());
+      const h = Math.min(h0, r.getHeight());
+      const x0 = r.minX + pick(r.getWidth() - w + 1);
+      const y0 = r.minY + pick(r.getHeight() - h + 1);
+      const tiles = [];
+      for (let y = y0; y < y0 + h; y++) {
+        for (let x = x0; x < x0 + w; x++) {
+          const t = source.getTile(z, x, y, 1);
+          t.load();
+          c.requested++;
+          if (rand() < 0.2) {
+            // Pan away while it loads: OpenLayers disposes the tile and aborts its loader.
+            const delay = pick(12);
+            t.__disposed = true;
+            c.disposed++;
+            setTimeout(() => {
+              t.__loadedBeforeDispose = t.getState() === 2;
+              t.dispose();
+            }, delay);
+          }
+          tiles.push(t);
         }
-        tiles.push(t);
       }
-    }
-    await settled(tiles);
-    // Let the scheduled disposals of already-loaded tiles run.
-    await new Promise((r) => setTimeout(r, 14));
-    for (const t of tiles) {
-      if (!done(t)) continue; // counted in c.stuck
-      if (t.getState() === 2 || t.__loadedBeforeDispose) {
-        c.loaded++;
-        if (!t.__disposed) t.dispose();
-      } else {
-        const e = t.getError();
-        if (t.__disposed && e && e.name === 'Aborted') c.abortedErrors++;
-        else c.otherErrors.push((t.__disposed ? 'disposed ' : '') + String(e?.name) + ': ' + String(e?.message));
+      await settled(tiles, c);
+      // Let the scheduled disposals of already-loaded tiles run.
+      await new Promise((r) => setTimeout(r, 14));
+      for (const t of tiles) {
+        if (!done(t)) continue; // counted in c.stuck
+        if (t.getState() === 2 || t.__loadedBeforeDispose) {
+          c.loaded++;
+          if (!t.__disposed) t.dispose();
+        } else {
+          const e = t.getError();
+          if (t.__disposed && e && e.name === 'Aborted') c.abortedErrors++;
+          else c.otherErrors.push((t.__disposed ? 'disposed ' : '') + String(e?.name) + ': ' + String(e?.message));
+        }
       }
+      c.views++;
+      c.zooms.add(z);
     }
-    c.views++;
-    c.zooms.add(z);
-    c.timesUsed.add(time);
-  }
-  const ps = await rt.poolStats();
-  return { ...c, zooms: [...c.zooms].sort(), timesUsed: c.timesUsed.size, otherErrors: c.otherErrors.slice(0, 5), stuck: c.stuck.slice(0, 5), otherErrorCount: c.otherErrors.length, pool: ps, stats: rt.stats() };
+    const ps = await rt.poolStats();
+    return { ...c, zooms: [...c.zooms].sort(), timesUsed: c.timesUsed.size, otherErrors: c.otherErrors.slice(0, 5), stuck: c.stuck.slice(0, 5), otherErrorCount: c.otherErrors.length, pool: ps, stats: rt.stats() };
+  };
+}
+
+const era5 = await createOpenLayersSource(await rt.openZarr('./www/data/era5_t2m.zarr'), { range: [230, 310], colormap: 'temperature', tileSize: 128, index: { time: 0 } });
+window.soak = makeSoak(era5, 4, 3);
+window.soakJp2 = async (n) => {
+  window.jp2Soak ??= makeSoak(await createOpenLayersSource(await rt.openJp2('./www/data/s2_b04_20m.jp2'), { colormap: 'gray', range: [0, 4000] }), 3, 2);
+  return window.jp2Soak(n);
 };
 window.rt = rt;
 window.wasmBytes = async () => (await (await import('./pkg/rangetile.js')).default()).memory.buffer.byteLength;
@@ -214,24 +225,29 @@ async function sample() {
 
 const mb = (b) => (b === null || b === undefined ? 'n/a' : (b / MB).toFixed(1));
 
-test('soak: 3,000 OpenLayers tile loads with ~20% aborted, memory and workers bounded', { timeout: 600_000 }, async () => {
+/** Run `fn` (window.soak / window.soakJp2) up to each sample count; print and return the rows. */
+async function runSoak(name, fn, samples) {
   const rows = [];
   let last;
-  for (const target of SAMPLES) {
-    last = await page.evaluate((n) => window.soak(n), target - (last?.requested ?? 0));
+  for (const target of samples) {
+    last = await page.evaluate(([f, n]) => window[f](n), [fn, target - (last?.requested ?? 0)]);
     const s = await sample();
-    rows.push({ tiles: last.requested, loaded: last.loaded, disposed: last.disposed, aborted: last.abortedErrors, ...s });
+    rows.push({ tiles: last.requested, ...s });
     console.log(
-      `soak @${last.requested} tiles: loaded ${last.loaded}, disposed ${last.disposed} (aborted mid-load ${last.abortedErrors}), ` +
+      `${name} @${last.requested} tiles: loaded ${last.loaded}, disposed ${last.disposed} (aborted mid-load ${last.abortedErrors}), ` +
         `views ${last.views}, JS heap ${mb(s.heap)} MB, backing stores ${mb(s.backing)} MB, wasm main ${mb(s.wasm)} MB, ` +
         `wasm workers [${s.workerWasm.map(mb).join(', ')}] MB, live workers ${s.liveWorkers}, workers replaced ${last.pool.replaced}`,
     );
   }
-  console.log(`soak: zooms ${last.zooms.join(',')}, ${last.timesUsed} time steps, requests ${last.stats.requests}, ` +
+  console.log(`${name}: zooms ${last.zooms.join(',')}, ${last.timesUsed} time steps, requests ${last.stats.requests}, ` +
     `bytes ${mb(last.stats.bytesFetched)} MB, decode jobs in workers ${last.pool.jobsInWorkers}, inline ${last.pool.jobsInline}, ` +
-    `decoded-cache hits ${last.pool.decodedCacheHits}`);
+    `decoded-cache hits ${last.pool.decodedCacheHits} (module-wide counters)`);
+  return { rows, last };
+}
 
-  assert.ok(last.requested >= 2000, `tiles requested: ${last.requested}`);
+/** What every soak asserts about its tiles. */
+function assertTiles(last, minTiles) {
+  assert.ok(last.requested >= minTiles, `tiles requested: ${last.requested}`);
   assert.deepEqual(last.stuck, [], 'tiles whose loader never settled');
   assert.equal(last.otherErrorCount, 0, `failures other than aborts of disposed tiles: ${JSON.stringify(last.otherErrors)}`);
   assert.equal(last.loaded + last.abortedErrors, last.requested, 'every tile loaded or (disposed) aborted');
@@ -239,11 +255,11 @@ test('soak: 3,000 OpenLayers tile loads with ~20% aborted, memory and workers bo
   assert.ok(last.abortedErrors > 0, 'some loads were really aborted mid-flight');
   assert.ok(last.zooms.length >= 3, `zooms used: ${last.zooms}`);
   assert.equal(last.pool.jobsInline, 0, 'all decoding in workers');
+}
 
-  // Bounds. Growth after the warm-up (the first sample) stays within 1.5× + a few MB; and in
-  // absolute terms what the caches may hold: decoded values live in ArrayBuffer backing
-  // stores (the pool's decoded cache, 64 MiB by default, and the adapter's 256 tiles of
-  // 128² floats, 16 MiB), fetched bytes in the main module's memory (the byte cache, 64 MiB).
+/** Growth after the warm-up (the first sample) within 1.5× + a few MB, absolute caps
+ * `backingCap` (ArrayBuffer backing stores: decoded values) and `wasmCap` (main module). */
+function assertBounded(rows, backingCap, wasmCap) {
   const first = rows[0];
   for (const r of rows) {
     assert.equal(r.liveWorkers, WORKERS, `live workers at ${r.tiles} tiles`);
@@ -251,12 +267,34 @@ test('soak: 3,000 OpenLayers tile loads with ~20% aborted, memory and workers bo
     assert.ok(r.heap <= first.heap * 1.5 + 8 * MB, `JS heap at ${r.tiles} tiles: ${mb(r.heap)} MB vs ${mb(first.heap)} MB at ${first.tiles}`);
     if (r.backing !== null) {
       assert.ok(r.backing <= first.backing * 1.5 + 32 * MB, `backing stores at ${r.tiles}: ${mb(r.backing)} MB vs ${mb(first.backing)} MB`);
-      assert.ok(r.backing <= (64 + 16 + 32) * MB, `backing stores at ${r.tiles}: ${mb(r.backing)} MB`);
+      assert.ok(r.backing <= backingCap, `backing stores at ${r.tiles}: ${mb(r.backing)} MB (cap ${mb(backingCap)})`);
     }
     assert.ok(r.wasm <= first.wasm * 1.5 + 16 * MB, `main wasm memory at ${r.tiles}: ${mb(r.wasm)} MB vs ${mb(first.wasm)} MB`);
-    assert.ok(r.wasm <= (64 + 48) * MB, `main wasm memory at ${r.tiles}: ${mb(r.wasm)} MB`);
+    assert.ok(r.wasm <= wasmCap, `main wasm memory at ${r.tiles}: ${mb(r.wasm)} MB`);
     for (const w of r.workerWasm) assert.ok(w <= 64 * MB, `a worker's wasm memory: ${mb(w)} MB`);
   }
+}
+
+test('soak: 3,000 OpenLayers tile loads of the Zarr demo, ~20% aborted; memory and workers bounded', { timeout: 600_000 }, async () => {
+  const { rows, last } = await runSoak('soak zarr', 'soak', SAMPLES);
+  assertTiles(last, 2000);
+  // Decoded values live in ArrayBuffer backing stores (the pool's decoded cache, 64 MiB by
+  // default, the adapter's cache, here 256 tiles of 128² floats = 16 MiB), fetched bytes in
+  // the main module's memory (the byte cache, 64 MiB).
+  assertBounded(rows, (64 + 16 + 32) * MB, (64 + 48) * MB);
+});
+
+test('soak: 600 OpenLayers tile loads of the JPEG 2000 demo (1024² tiles, 5 levels), ~20% aborted; memory bounded', { timeout: 600_000 }, async () => {
+  const { rows, last } = await runSoak('soak jp2', 'soakJp2', [150, 300, 450, 600]);
+  assertTiles(last, 600);
+  // The adapter's cache is byte-bounded (64 MiB) as well as counted: 1024² tiles are 4 MiB
+  // of values each, so 256 of them would be 1 GiB.
+  assertBounded(rows, (64 + 64 + 48) * MB, (64 + 48) * MB);
+});
+
+test('no unhandled rejection, no page error, live workers = pool size', async () => {
+  await quiesce();
+  assert.equal(page.workers().length, WORKERS);
   assert.deepEqual(await page.evaluate(() => window.unhandled), [], 'unhandled rejections');
   assert.deepEqual(problems, [], 'page errors / console errors');
 });
