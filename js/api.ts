@@ -69,7 +69,8 @@ export interface OpenOptions {
   headerOrigins?: readonly string[];
   /** Abort opening. */
   signal?: AbortSignal;
-  /** At most this many requests in flight per origin (default 6). */
+  /** At most this many requests in flight per origin (default 16; a browser on HTTP/1.1
+   * runs 6 per host and queues the rest). */
   maxConcurrency?: number;
   /** Ranges closer than this many bytes are merged into one request (default 32 KiB). */
   coalesceGap?: number;

@@ -71,7 +71,8 @@ export interface ReadOptions {
   allowWholeDownload?: boolean;
   /** Ranges closer than this many bytes are merged into one request (default 32 KiB). */
   coalesceGap?: number;
-  /** At most this many requests in flight per origin (default 6). */
+  /** At most this many requests in flight per origin (default 16; a browser on HTTP/1.1
+   * runs 6 per host and queues the rest). */
   maxConcurrency?: number;
   /** Give up on one request attempt after this many milliseconds (headers and body). The
    * read rejects with an `Aborted` error whose `kind` is `'Timeout'` (fields `url`, `ms`);

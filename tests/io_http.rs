@@ -84,12 +84,14 @@ async fn concurrency_per_origin_is_bounded() {
     }
     assert_eq!(s.log().len(), 8);
     assert_eq!(s.stats().max_in_flight, 2);
-    // The default bound is 6.
+    // The default bound is 16.
     s.reset();
     let c = HttpClient::new(RangeOptions { coalesce_gap: 0, ..Default::default() });
     let src = c.source(s.fault("delay=150", "/other.bin"));
+    let ranges: Vec<ByteRange> = (0..24).map(|i| ByteRange::from_offset_len(i * 40_000, 16).unwrap()).collect();
     src.get_ranges(&ranges).await.unwrap();
-    assert_eq!(s.stats().max_in_flight, 6);
+    assert_eq!(s.log().len(), 24);
+    assert_eq!(s.stats().max_in_flight, 16);
 }
 
 #[tokio::test]

@@ -20,7 +20,11 @@ use bytes::Bytes;
 pub struct RangeOptions {
     /// Ranges closer than this many bytes are fetched in one request (default 32 KiB).
     pub coalesce_gap: u64,
-    /// Requests in flight at once per origin (default 6, the browsers' HTTP/1.1 limit).
+    /// Requests in flight at once per origin (default 16: HTTP/2 object stores serve them at
+    /// once, and node's fetch has no per-origin limit; a browser speaking HTTP/1.1 to the
+    /// origin runs 6 and queues the rest itself). Measured by the `zarr-http` bench: with
+    /// 20 ms per request a whole 64-chunk array read at 6 was 0.6-0.8x zarrita (which has
+    /// no bound), at 16+ level with it or ahead.
     pub max_concurrency: usize,
     /// Retries of a transient failure (5xx, 429, 408, network error, cut body), with
     /// backoff `100 ms * 2^n` capped at [`MAX_BACKOFF_MS`] (default 3).
@@ -61,7 +65,7 @@ impl Default for RangeOptions {
     fn default() -> Self {
         RangeOptions {
             coalesce_gap: 32 * 1024,
-            max_concurrency: 6,
+            max_concurrency: 16,
             max_retries: 3,
             allow_whole_download: false,
             headers: Vec::new(),
