@@ -16,9 +16,8 @@ type Headers_ = Record<string, string> | Headers | ReadonlyArray<readonly [strin
  * Caps on what an untrusted file or server can make rangetile fetch or allocate (the Rust
  * `Limits`). Each field replaces its default; exceeding one is a `LimitExceeded` error
  * (fields `what`, `requested`, `max`) before the large fetch or allocation. They are
- * checked where metadata is opened and reads are planned and fetched; decoding in the
- * worker pool keeps the defaults, so raising the decoded-size caps above them has no
- * effect there.
+ * checked where metadata is opened, where reads are planned and fetched, and in the decode
+ * workers (each decode job carries them).
  */
 export interface Limits {
   /** Bytes of one decoded chunk or tile (default 256 MiB). */

@@ -7,8 +7,11 @@
 
 use crate::error::LimitExceeded;
 
-/// Configurable limits, with defaults safe for a browser tab.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Configurable limits, with defaults safe for a browser tab. Serialised with camelCase
+/// field names (missing fields take their defaults), the form the wasm module sends along
+/// with a decode job so that a worker decodes under the caller's limits.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Limits {
     /// Bytes of one decoded chunk or tile (after all codecs).
     pub max_decoded_chunk_bytes: u64,
@@ -87,6 +90,17 @@ pub fn checked_product(what: &'static str, factors: impl IntoIterator<Item = u64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_travel_as_camel_case_json() {
+        let l = Limits { max_decoded_chunk_bytes: 1 << 30, max_tiles: 7, ..Limits::default() };
+        let v = serde_json::to_value(&l).unwrap();
+        assert_eq!(v["maxDecodedChunkBytes"], 1u64 << 30);
+        assert_eq!(serde_json::from_value::<Limits>(v).unwrap(), l);
+        // Missing fields take their defaults.
+        let partial: Limits = serde_json::from_str(r#"{"maxTiles": 3}"#).unwrap();
+        assert_eq!(partial, Limits { max_tiles: 3, ..Limits::default() });
+    }
 
     #[test]
     fn check_and_product() {

@@ -64,10 +64,12 @@ fn wrap(node: Node, decoder: Option<&Function>, location: &str) -> NodeInner {
         Node::Array(mut a) => {
             if let Some(f) = decoder {
                 if !a.data_type().is_variable() {
+                    let limits = (*a.limits() != Limits::default()).then(|| a.limits().clone());
                     a.set_decoder(Rc::new(JsChunkDecoder {
                         f: f.clone(),
                         prefix: location.to_string(),
                         recipes: RefCell::default(),
+                        limits,
                     }));
                 }
             }
@@ -338,6 +340,8 @@ struct JsChunkDecoder {
     f: Function,
     prefix: String,
     recipes: RefCell<HashMap<bool, Rc<str>>>,
+    /// The array's limits when they are not the defaults: sent with each job.
+    limits: Option<Limits>,
 }
 
 #[async_trait(?Send)]
@@ -347,7 +351,7 @@ impl ChunkDecoder for JsChunkDecoder {
             .recipes
             .borrow_mut()
             .entry(recipe.inner)
-            .or_insert_with(|| Rc::from(recipe.to_json().to_string()))
+            .or_insert_with(|| Rc::from(with_limits(recipe.to_json(), self.limits.as_ref()).to_string()))
             .clone();
         let fail = |m: String| ZarrError::Io(IoError::Unsupported { feature: m });
         let name = format!("{}/{key}", self.prefix);
@@ -384,8 +388,11 @@ thread_local! {
     /// The last JS error a decoder raised: re-thrown as is when it ends the read, so that
     /// its tag and fields (set by the worker) survive the trip through Rust.
     static RAISED: RefCell<Option<JsValue>> = const { RefCell::new(None) };
-    static RECIPES: RefCell<Vec<(String, Rc<CompiledRecipe>)>> = const { RefCell::new(Vec::new()) };
+    static RECIPES: RefCell<Vec<(String, CompiledJob)>> = const { RefCell::new(Vec::new()) };
 }
+
+/// A compiled chunk recipe and the limits its jobs decode under.
+type CompiledJob = (Rc<CompiledRecipe>, Rc<Limits>);
 
 fn zarr_js(e: ZarrError) -> JsValue {
     if let ZarrError::Io(IoError::Unsupported { feature }) = &e {
@@ -409,6 +416,23 @@ fn jp2_js(e: Jp2Error) -> JsValue {
     to_js(&Error::Jp2(e))
 }
 
+/// A decode job's JSON with `limits` added when they are not the defaults.
+fn with_limits(mut job: Value, limits: Option<&Limits>) -> Value {
+    if let (Some(l), Some(o)) = (limits, job.as_object_mut()) {
+        o.insert("limits".into(), serde_json::to_value(l).unwrap_or(Value::Null));
+    }
+    job
+}
+
+/// The limits a decode job carries (camelCase fields, missing ones default), else the
+/// defaults.
+fn job_limits(job: &Value) -> Result<Limits, JsValue> {
+    match job.get("limits") {
+        None | Some(Value::Null) => Ok(Limits::default()),
+        Some(l) => serde_json::from_value(l.clone()).map_err(|e| invalid_argument(format!("job limits: {e}"))),
+    }
+}
+
 /// Decode one chunk per `recipe` (JSON from a `ChunkRecipe`) in this instance (a
 /// worker): the decoded little-endian C-order bytes. Compiled recipes are kept (a few).
 ///
@@ -417,21 +441,21 @@ fn jp2_js(e: Jp2Error) -> JsValue {
 #[wasm_bindgen(js_name = decodeChunkRecipe, unchecked_return_type = "Uint8Array")]
 pub fn decode_chunk_recipe(recipe: &str, bytes: Vec<u8>) -> Result<JsValue, JsValue> {
     let t0 = js_sys::Date::now();
-    let limits = Limits::default();
     let compiled = RECIPES.with(|c| c.borrow().iter().find(|(k, _)| k == recipe).map(|(_, v)| v.clone()));
-    let compiled = match compiled {
+    let (compiled, limits) = match compiled {
         Some(c) => c,
         None => {
             let v: Value = serde_json::from_str(recipe).map_err(|e| invalid_argument(format!("chunk recipe: {e}")))?;
+            let limits = Rc::new(job_limits(&v)?);
             let c = Rc::new(ChunkRecipe::from_json(&v).and_then(|r| r.compile(&limits)).map_err(zarr_js)?);
             RECIPES.with(|r| {
                 let mut r = r.borrow_mut();
                 if r.len() >= 16 {
                     r.remove(0);
                 }
-                r.push((recipe.to_string(), c.clone()));
+                r.push((recipe.to_string(), (c.clone(), limits.clone())));
             });
-            c
+            (c, limits)
         }
     };
     let out = compiled
@@ -454,13 +478,15 @@ pub fn decode_chunk_recipe(recipe: &str, bytes: Vec<u8>) -> Result<JsValue, JsVa
 #[wasm_bindgen(js_name = decodeJp2Tile)]
 pub fn decode_jp2_tile(recipe: &str, parts: JsArray) -> Result<JsValue, JsValue> {
     let t0 = js_sys::Date::now();
-    let recipe: TileRecipe = serde_json::from_str(recipe).map_err(|e| invalid_argument(format!("tile recipe: {e}")))?;
+    let v: Value = serde_json::from_str(recipe).map_err(|e| invalid_argument(format!("tile recipe: {e}")))?;
+    let limits = job_limits(&v)?;
+    let recipe: TileRecipe = serde_json::from_value(v).map_err(|e| invalid_argument(format!("tile recipe: {e}")))?;
     let parts: Vec<Bytes> = parts
         .iter()
         .map(|p| p.dyn_into::<Uint8Array>().map(|u| Bytes::from(u.to_vec())))
         .collect::<Result<_, _>>()
         .map_err(|_| invalid_argument("tile parts must be Uint8Arrays"))?;
-    let planes = decode_tile(&recipe, &parts, &Limits::default()).map_err(|e| to_js(&Error::Jp2(e)))?;
+    let planes = decode_tile(&recipe, &parts, &limits).map_err(|e| to_js(&Error::Jp2(e)))?;
     let img = crate::jp2::decode::interleave(planes).map_err(|e| to_js(&Error::Jp2(e)))?;
     super::add_decode_ms(js_sys::Date::now() - t0);
     Ok(image_js(img))
@@ -549,7 +575,9 @@ impl RawJp2 {
             for p in &parts {
                 list.push(&Uint8Array::from(p.as_ref()));
             }
-            let json = serde_json::to_string(&recipe).map_err(|e| invalid_argument(e.to_string()))?;
+            let json = serde_json::to_value(&recipe).map_err(|e| invalid_argument(e.to_string()))?;
+            let custom = *image.limits() != Limits::default();
+            let json = with_limits(json, custom.then(|| image.limits())).to_string();
             let key = format!("{}#{tx},{ty},{level}", source.location());
             let p = f.call3(&JsValue::NULL, &JsValue::from_str(&key), &JsValue::from_str(&json), &list)?;
             let p: Promise = p.dyn_into().map_err(|_| invalid_argument("the tile decoder did not return a promise"))?;

@@ -287,6 +287,26 @@ describe('limits', () => {
     expect(im.tilesAcross * im.tilesDown).toBe(4);
   });
 
+  it('decode workers receive the limits with each job and decode under them', async () => {
+    await rt.configureDecoding({ workers: 1 });
+    try {
+      const raised = { maxDecodedChunkBytes: 2 ** 29, maxOutputBytes: 2 ** 31, maxTiles: 1 << 21 };
+      // The raised-limit reads first, so that no decoded-chunk cache entry serves them.
+      const a = await rt.openZarr(store(), { path: '1d.contiguous.raw.i2', limits: raised });
+      const got = (await a.get()).data;
+      const plain = await (await rt.openZarr(store(), { path: '1d.contiguous.raw.i2' })).get();
+      expect(Array.from(got)).toEqual(Array.from(plain.data));
+      const im = await rt.openJp2(`${server.url}/${JP2}`, { limits: raised });
+      const t1 = await im.readTile(1, 1);
+      const t0 = await (await rt.openJp2(`${server.url}/${JP2}`)).readTile(1, 1);
+      expect(t1.width).toBe(t0.width);
+      expect(Buffer.from(t1.data.buffer, t1.data.byteOffset, t1.data.byteLength).equals(
+        Buffer.from(t0.data.buffer, t0.data.byteOffset, t0.data.byteLength))).toBe(true);
+    } finally {
+      await rt.configureDecoding({ workers: 0 });
+    }
+  });
+
   it('an unknown or invalid field is InvalidArgument', async () => {
     for (const limits of [{ maxDecodedChunkByte: 1 }, { maxDims: 0 }, { maxTiles: -1 }, 5]) {
       const e = await rt.openJp2(`${server.url}/${JP2}`, { limits }).catch((x) => x);
