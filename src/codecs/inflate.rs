@@ -340,11 +340,20 @@ fn dynamic_tables(b: &mut Bits<'_>) -> R<(Table, Table)> {
 }
 
 fn inflate_block(b: &mut Bits<'_>, lit: &Table, dist: &Table, out: &mut Vec<u8>, op: usize, cap: usize) -> R<usize> {
-    let (op, done) = fast_loop(b, lit, dist, out, op, cap)?;
-    if done {
-        return Ok(op);
+    let mut op = op;
+    loop {
+        let (at, done) = fast_loop(b, lit, dist, out, op)?;
+        op = at;
+        if done {
+            return Ok(op);
+        }
+        // Out of output room: grow (within the cap) and go on fast; out of input (or
+        // cap): finish the block with the checked loop.
+        let input_left = b.src.len().saturating_sub(b.pos) >= 8 && b.over == 0;
+        if !(input_left && out.len().saturating_sub(op) < FAST_ROOM && ensure(out, op + FAST_ROOM, cap).is_ok()) {
+            return slow_loop(b, lit, dist, out, op, cap);
+        }
     }
-    slow_loop(b, lit, dist, out, op, cap)
 }
 
 /// Room the fast loop keeps at the end of the output: a 258-byte match plus the 16-byte
@@ -356,15 +365,10 @@ const FAST_ROOM: usize = 258 + 32;
 /// and up to three literals per refill (a refill leaves at least 56 bits and a code takes
 /// at most 15). Returns the output position and whether the block ended; otherwise the
 /// caller finishes the block with [`slow_loop`] (same decoding, every check per symbol).
-#[inline(always)]
-fn fast_loop(
-    b: &mut Bits<'_>,
-    lit: &Table,
-    dist: &Table,
-    out: &mut Vec<u8>,
-    mut op: usize,
-    cap: usize,
-) -> R<(usize, bool)> {
+/// Kept out of line and free of calls (the output is a slice, grown by the caller): V8
+/// spills what lives across a call, which put the bit container on the stack.
+#[inline(never)]
+fn fast_loop(b: &mut Bits<'_>, lit: &Table, dist: &Table, out: &mut [u8], mut op: usize) -> R<(usize, bool)> {
     if b.over != 0 {
         return Ok((op, false));
     }
@@ -383,7 +387,7 @@ fn fast_loop(
     };
     let mut done = false;
     loop {
-        if out.len().saturating_sub(op) < FAST_ROOM && ensure(out, op + FAST_ROOM, cap).is_err() {
+        if out.len().saturating_sub(op) < FAST_ROOM {
             break;
         }
         let Some(w) = src.get(pos..pos + 8) else { break };
