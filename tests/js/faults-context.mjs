@@ -3,10 +3,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TESTDATA, JP2, jp2Expected } from './corpus.mjs';
-import { FAULTED } from './faults-scenarios.mjs';
+import { FAULTED, FAULTED_TILES } from './faults-scenarios.mjs';
 
 export const ZARR_STORE = 'era5/era5-2mt-2019-03-uk_first240h_v2_blosc.zarr';
 export const ZARR_ARRAY = 't2m';
+/** The same values as a sharded Zarr v3 array (shards of 96 time steps, inner chunks of 24). */
+export const ZARR_SHARDED = 'era5/era5-2mt-2019-03-uk_first240h_v3_sharded_zstd.zarr';
 
 /** The scenarios' context for a server at `origin` whose files are the corpus under `prefix`. */
 export function faultContext(origin, prefix = '') {
@@ -20,7 +22,7 @@ export function faultContext(origin, prefix = '') {
   return {
     origin,
     prefix,
-    zarr: { store: ZARR_STORE, array: ZARR_ARRAY, zarray, chunkSizes, chunkLen: meta.chunks[0], faultedChunk },
+    zarr: { store: ZARR_STORE, array: ZARR_ARRAY, zarray, chunkSizes, chunkLen: meta.chunks[0], faultedChunk, shardedStore: ZARR_SHARDED },
     jp2: { path: JP2, tileParts: jexp.tile_parts_table },
   };
 }
@@ -49,7 +51,10 @@ export function corpusExpected() {
  * - zarr-http reads chunks with whole-object GETs: a server that ignores Range, or would
  *   send a wrong Content-Range, answers them correctly (200), so the chunk is right.
  * - Corrupt chunk bytes fail in the decoder (Blosc: a block offset outside the frame, in
- *   a decode worker); a JP2 tile-part whose SOT marker is garbage fails while indexing it.
+ *   a decode worker); a corrupt shard index fails its crc32c; a JP2 tile-part whose SOT
+ *   marker is garbage fails while indexing it.
+ * - Two readers of one tile share its range request: the one that aborts gets Aborted, the
+ *   other its tile.
  */
 export function expectedOutcomes({ timeoutKind, truncatedKind }) {
   const range = {
@@ -66,6 +71,7 @@ export function expectedOutcomes({ timeoutKind, truncatedKind }) {
     'no-length': ['ok', [206]],
     'stall-timeout': [`Aborted/${timeoutKind}`, [0], 'ok'],
     abort: ['Aborted/Aborted', 1, 'ok'],
+    'abort-one-of-two': ['Aborted/Aborted', 1, 'ok', 'ok'],
     corrupt: ['Format/Format', [], 'ok'],
   };
   const whole = {
@@ -76,8 +82,29 @@ export function expectedOutcomes({ timeoutKind, truncatedKind }) {
     truncated: [`Http/${truncatedKind}`, [200, 200, 200, 200]],
     'bad-content-range': ['ok', [200]],
     'no-length': ['ok', [200]],
+    // Whole-object GETs are not shared between readers: two requests.
+    'abort-one-of-two': ['Aborted/Aborted', 2, 'ok', 'ok'],
   };
-  return { 'zarr-refs': range, 'zarr-http': whole, jp2: range };
+  // Sharded: the four tiles of shard 1 share its index read (`bytes=-68`, deduplicated),
+  // then read one inner chunk each.
+  const sharded = {
+    ...range,
+    // The suffix read of the index gets 200; the client learns the size (HEAD) and asks
+    // for the index by a bounded range: 200 again, RangeNotSupported.
+    'not-partial': ['RangeNotSupported:200/NotPartial', [200, 200, 200]],
+    // Allowed: the index and each inner chunk are sliced out of a whole download.
+    'not-partial-allowed': ['ok', [200, 200, 200, 200, 200]],
+    // A missing shard is four missing inner chunks: the fill value.
+    missing: ['fill', [404]],
+    'flaky-5xx': ['ok', [503, 503, 206, 206, 206, 206, 206]],
+    // The index's suffix read cannot be checked against a start (a consistent answer); the
+    // four inner chunk reads are.
+    'bad-content-range': ['Http/BadContentRange', [206, 206, 206, 206, 206]],
+    'no-length': ['ok', [206, 206, 206, 206, 206]],
+    // Garbage over the shard index fails its crc32c.
+    corrupt: ['Checksum/Checksum', [], 'ok'],
+  };
+  return { 'zarr-refs': range, 'zarr-http': whole, 'zarr-sharded': sharded, jp2: range };
 }
 
 /** What opening a faulted store / image gives. */
@@ -101,11 +128,12 @@ export async function assertMatrix(t, assert, m, expectations) {
   const exp = expectedOutcomes(expectations);
   for (const r of m.results) {
     await t.test(`${r.target}: ${r.fault}`, () => {
-      const [tile, requests, after] = exp[r.target][r.fault];
-      const want = r.tiles.map((_, i) => (i === FAULTED ? tile : 'ok'));
-      assert.deepEqual(r.tiles, want, 'the faulted tile fails as expected, the others are right');
+      const [tile, requests, after, twin] = exp[r.target][r.fault];
+      const want = r.tiles.map((_, i) => (FAULTED_TILES[r.target].includes(i) ? tile : 'ok'));
+      assert.deepEqual(r.tiles, want, 'the faulted tiles fail as expected, the others are right');
       assert.deepEqual(r.requests, requests, 'requests that reached the fault');
       assert.equal(r.after, after, 'the next read');
+      assert.equal(r.twin, twin, 'the other reader of the same tile');
     });
   }
   await t.test('opening a faulted store or image', () => assert.deepEqual(m.opens, EXPECTED_OPENS));

@@ -10,6 +10,9 @@
 //     faulted URL (range requests);
 //   - zarr-http: the same array read from the Zarr store over HTTP; the caller's `fetch`
 //     sends the request of chunk 3 to the faulted URL (whole-object GETs, no Range);
+//   - zarr-sharded: the same values as a sharded Zarr v3 array (shards of 4 inner chunks,
+//     zstd, crc32c-checked shard index) over HTTP; the caller's `fetch` sends the requests
+//     of shard 1 (the view's tiles 4-7) to the faulted URL (range requests: index, chunks);
 //   - jp2: the 4 tiles of the s2-like JPEG 2000 image; the caller's `fetch` sends the
 //     requests that overlap tile 3's tile-part to the faulted URL (range requests).
 // Outcomes are returned as plain data (a string per tile, the faulted requests' statuses) so
@@ -17,7 +20,7 @@
 //
 // The caller supplies `ctx` (built in node from the corpus, see faultContext() in
 // tests/js/faults.test.mjs): { origin, prefix, zarr: { store, array, zarray, chunkSizes,
-// chunkLen, faultedChunk (base64) }, jp2: { path, tileParts } }.
+// chunkLen, faultedChunk (base64), shardedStore }, jp2: { path, tileParts } }.
 
 /** The faults of the matrix: id, server spec, what the scenario does. */
 export const FAULTS = [
@@ -39,14 +42,27 @@ export const FAULTS = [
   { id: 'stall-timeout', spec: 'stall,times=1', timeout: true },
   // The caller aborts once the server has the request; then reads the same tile again.
   { id: 'abort', spec: 'delay=400', abort: true },
+  // Two readers of the same tile, one aborts: the other still gets the tile.
+  { id: 'abort-one-of-two', spec: 'delay=400', abort: true, twin: true },
   // Garbage instead of the tile's bytes (no server fault).
   { id: 'corrupt', spec: null, corrupt: true },
 ];
 
-export const TARGETS = ['zarr-refs', 'zarr-http', 'jp2'];
+export const TARGETS = ['zarr-refs', 'zarr-http', 'zarr-sharded', 'jp2'];
 
-/** The index of the faulted tile in each view. */
+/** The index of the faulted tile in each view (zarr-sharded: the first of its shard's four). */
 export const FAULTED = 3;
+
+/** The tiles a fault reaches in each view. */
+export const FAULTED_TILES = { 'zarr-refs': [3], 'zarr-http': [3], 'zarr-sharded': [4, 5, 6, 7], jp2: [3] };
+
+/** The faults run on each view: the sharded view's four tiles share their shard's requests,
+ * so the single-tile scenarios (a timeout, aborts) are left to the other views. */
+export function faultsOf(target) {
+  if (target !== 'zarr-sharded') return FAULTS;
+  const skip = new Set(['stall-timeout', 'abort', 'abort-one-of-two']);
+  return FAULTS.filter((f) => !skip.has(f.id));
+}
 
 // The timeout applies to every request of the view's client: long enough that no healthy
 // request on a busy machine reaches it; only the stalled one does.
@@ -190,6 +206,13 @@ async function openView(env, target, fault, tag, extra = {}) {
     const L = ctx.zarr.chunkLen;
     return { n: ctx.zarr.chunkSizes.length, read: (i, o) => a.get([[i * L, i * L + L], null, null], o) };
   }
+  if (target === 'zarr-sharded') {
+    const shardKey = `/${ctx.zarr.shardedStore}/${ctx.zarr.array}/c/1/0/0`;
+    const fetchFn = routingFetch(env, fault, (url) => new URL(url).pathname.endsWith(shardKey));
+    const a = await rt.openZarr(`${env.url(ctx.zarr.shardedStore)}`, { path: ctx.zarr.array, fetch: fetchFn, ...extra });
+    const L = ctx.zarr.chunkLen;
+    return { n: ctx.zarr.chunkSizes.length, read: (i, o) => a.get([[i * L, i * L + L], null, null], o) };
+  }
   // jp2: requests overlapping tile FAULTED's tile-part go to the fault.
   const [, , , off, len] = ctx.jp2.tileParts.find((r) => r[0] === FAULTED);
   const hit = (_url, range) => {
@@ -261,10 +284,11 @@ export async function runFaultMatrix(rt, ctx, options = {}) {
       baseline.zarrWhole = await sha256(all);
     }
     baseline['zarr-http'] = baseline['zarr-refs'];
+    baseline['zarr-sharded'] = baseline['zarr-refs'];
 
     const results = [];
     for (const target of options.targets ?? TARGETS) {
-      for (const fault of options.faults ?? FAULTS) {
+      for (const fault of faultsOf(target)) {
         results.push(await runOne(env, target, fault, baseline[target], options));
       }
     }
@@ -294,6 +318,8 @@ async function runOne(env, target, fault, want, options) {
     if (i === FAULTED && fault.timeout && options.timeout !== 'option') o = { signal: AbortSignal.timeout(TIMEOUT_MS) };
     reads.push(outcome(view.read(i, o)));
   }
+  // The twin: a second reader of the faulted tile, without a signal.
+  const twin = fault.twin ? outcome(view.read(FAULTED)) : null;
   if (fault.abort) {
     await env.faultedRequestArrived();
     ac.abort();
@@ -303,13 +329,15 @@ async function runOne(env, target, fault, want, options) {
   // An aborted request's logged status depends on when the server noticed: count only.
   const requests = fault.abort ? statuses.length : statuses;
   const r = { target, fault: fault.id, tiles, requests };
+  if (twin) r.twin = label(await twin, want[FAULTED]);
   if (fault.abort || fault.timeout) {
     // The same tile again, through the same view: answered this time.
     r.after = label(await outcome(view.read(FAULTED)), want[FAULTED]);
   }
   if (fault.corrupt) {
     // The pool keeps working: another tile decodes (the decoded cache is off).
-    const other = (FAULTED + 1) % view.n;
+    let other = (FAULTED + 1) % view.n;
+    while (FAULTED_TILES[target].includes(other)) other = (other + 1) % view.n;
     r.after = label(await outcome(view.read(other)), want[other]);
   }
   return r;
