@@ -1,9 +1,10 @@
 // Fault injection through the public API in node (the chromium twin is
 // tests/e2e/faults.test.mjs; both run tests/js/faults-scenarios.mjs). Each scenario reads a
-// view of several tiles (Zarr chunks through kerchunk references, over HTTP and in shards of
-// a sharded array; JPEG 2000 tiles) while the range server faults one of them (one shard): the faulted tile fails with the exact
-// error (or recovers, or is the fill value), every other tile equals the corpus, and the
-// requests that reached the fault are counted in the server's log.
+// view of several tiles (Zarr chunks through kerchunk references, over HTTP and in shards
+// of a sharded array; JPEG 2000 tiles) while the range server faults one of them (one
+// shard): the faulted tile fails with the exact error (or recovers, or is the fill value),
+// every other tile equals the corpus, and the requests that reached the fault are counted
+// in the server's log.
 //   node --test tests/js/faults.test.mjs     (needs the built package: npm run build)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
