@@ -177,9 +177,16 @@ async fn fault_ignore_range() {
     assert!(matches!(e, IoError::NotPartial { status: 200, .. }), "{e:?}");
     assert_eq!(e.kind().name(), "RangeNotSupported");
     assert_eq!(gets(&s.log()), vec![get("bytes=10-19", 200)]);
-    // Opted in: the range is sliced out of the whole body.
+    // Opted in: the range is sliced out of the whole body, which the byte cache keeps:
+    // other ranges of the object are then read without downloading it again.
     let c = HttpClient::new(RangeOptions { allow_whole_download: true, ..Default::default() });
-    assert_eq!(c.source(s.fault("ignore-range", "/data.bin")).get_range(r(10, 20)).await.unwrap(), pattern(10, 10));
+    let src = c.source(s.fault("ignore-range", "/data.bin"));
+    s.reset();
+    assert_eq!(src.get_range(r(10, 20)).await.unwrap(), pattern(10, 10));
+    assert_eq!(src.get_range(r(500_000, 500_100)).await.unwrap(), pattern(500_000, 100));
+    let two = src.get_ranges(&[r(7, 9), ByteRange::Suffix(3)]).await.unwrap();
+    assert_eq!(two, vec![pattern(7, 2), pattern(DATA_LEN - 3, 3)]);
+    assert_eq!(gets(&s.log()), vec![get("bytes=10-19", 200)]);
     // ... but never past the cap.
     let mut o = RangeOptions { allow_whole_download: true, ..Default::default() };
     o.limits.max_whole_download_bytes = 1000;

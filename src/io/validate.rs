@@ -168,17 +168,13 @@ fn validate_whole(
             return Err(IoError::Truncated { url: url.to_owned(), expected: declared, got });
         }
     }
-    let (start, end) = requested
+    requested
         .resolve(got)
         .map_err(|_| IoError::RangeNotSatisfiable { url: url.to_owned(), range: requested.header_value() })?;
-    let (s, e) = (usize::try_from(start), usize::try_from(end));
-    let (Ok(s), Ok(e)) = (s, e) else {
-        return Err(IoError::InvalidRange { reason: format!("range {requested} does not fit in memory") });
-    };
-    // Copy the range out rather than keep a view: the whole body would otherwise stay
-    // alive behind a small cached range, outside the cache's byte budget.
-    let bytes = Bytes::copy_from_slice(resp.body.get(s..e).unwrap_or_default());
-    Ok(RangeBody { start, bytes, total: Some(got) })
+    // The whole body, as the body of the range `0..got`: the caller slices the requested
+    // range out and keeps the whole object in its byte cache (within the cache's budget),
+    // so that later ranges of the object are served without downloading it again.
+    Ok(RangeBody { start: 0, bytes: resp.body.clone(), total: Some(got) })
 }
 
 /// The object size from a HEAD response: `Ok(Some(n))` for a 2xx with Content-Length,
@@ -320,12 +316,12 @@ mod tests {
         let e = v(b(2, 5), &whole, false).unwrap_err();
         assert!(matches!(e, IoError::NotPartial { status: 200, .. }));
         assert_eq!(e.kind().name(), "RangeNotSupported");
-        let r = v(b(2, 5), &whole, true).unwrap();
-        assert_eq!((r.start, &r.bytes[..], r.total), (2, &b"234"[..], Some(10)));
-        let r = v(ByteRange::Suffix(4), &whole, true).unwrap();
-        assert_eq!((r.start, &r.bytes[..]), (6, &b"6789"[..]));
-        let r = v(b(8, 50), &whole, true).unwrap();
-        assert_eq!(&r.bytes[..], b"89");
+        // Opted in: the whole body comes back as the range 0..len, the requested range
+        // inside it (the client slices it out and caches the whole object).
+        for want in [b(2, 5), ByteRange::Suffix(4), b(8, 50)] {
+            let r = v(want, &whole, true).unwrap();
+            assert_eq!((r.start, &r.bytes[..], r.total), (0, &b"0123456789"[..], Some(10)));
+        }
         let e = v(b(10, 12), &whole, true).unwrap_err();
         assert!(matches!(e, IoError::RangeNotSatisfiable { .. }));
     }
