@@ -142,7 +142,7 @@ fn copy16(src: &[u8], from: usize, out: &mut [u8], to: usize) {
 /// Copy `out[from..from + 16]` to `out[to..to + 16]` through a register-sized temporary
 /// (the ranges may overlap; nothing when either is out of bounds).
 #[inline(always)]
-fn copy16_within(out: &mut [u8], from: usize, to: usize) {
+pub(crate) fn copy16_within(out: &mut [u8], from: usize, to: usize) {
     let mut tmp = [0u8; 16];
     if let Some(s) = out.get(from..from.saturating_add(16)) {
         tmp.copy_from_slice(s);

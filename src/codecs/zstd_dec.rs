@@ -822,7 +822,17 @@ fn execute(
         if offset > op - fstart {
             return Err(F("match offset before the frame start"));
         }
-        copy_match(out, op - offset, op, ml);
+        let from = op - offset;
+        if offset >= 16 && ml <= 48 && op + 48 <= out.len() {
+            // Three 16-byte copies at most, each reading bytes already final.
+            let mut k = 0;
+            while k < ml {
+                crate::codecs::lz4::copy16_within(out, from + k, op + k);
+                k += 16;
+            }
+        } else {
+            copy_match(out, from, op, ml);
+        }
         op += ml;
         if i + 1 < nseq {
             br.reload();
