@@ -167,6 +167,29 @@ async fn store_percent_encodes_keys_and_maps_404_to_none() {
     assert!(matches!(e, IoError::Http { status: 403, .. }), "{e:?}");
 }
 
+#[tokio::test]
+async fn concurrent_whole_object_gets_share_one_request() {
+    let s = server();
+    let c = HttpClient::new(RangeOptions::default());
+    let store = c.store(s.fault("delay=100", ""));
+    let (a, b, other) = tokio::join!(
+        store.get("data.bin", DATA_LEN),
+        store.get("data.bin", DATA_LEN),
+        store.get("other.bin", DATA_LEN)
+    );
+    assert_eq!(a.unwrap().unwrap(), pattern(0, DATA_LEN));
+    assert_eq!(b.unwrap().unwrap(), pattern(0, DATA_LEN));
+    assert_eq!(other.unwrap().unwrap(), pattern(0, DATA_LEN));
+    let mut paths: Vec<String> = s.log().iter().map(|e| e.path.clone()).collect();
+    paths.sort();
+    assert_eq!(paths, vec!["/__fault/delay=100/data.bin".to_string(), "/__fault/delay=100/other.bin".to_string()]);
+    // A missing object is shared too, and stays None for both readers.
+    s.reset();
+    let (a, b) = tokio::join!(store.get("nope.bin", 100), store.get("nope.bin", 100));
+    assert_eq!((a.unwrap(), b.unwrap()), (None, None));
+    assert_eq!(s.log().len(), 1);
+}
+
 // ---- fault modes ----
 
 #[tokio::test]

@@ -36,12 +36,15 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 type FetchFuture = LocalBoxFuture<'static, Result<RangeBody, IoError>>;
+type WholeFuture = LocalBoxFuture<'static, Result<Option<Bytes>, IoError>>;
 
 struct ClientInner {
     transport: Rc<dyn Transport>,
     options: RangeOptions,
     cache: RefCell<ByteCache>,
     inflight: RefCell<HashMap<(String, ByteRange), WeakShared<FetchFuture>>>,
+    /// Whole-object GETs in flight, by (URL, size cap): concurrent readers share one.
+    inflight_whole: RefCell<HashMap<(String, u64), WeakShared<WholeFuture>>>,
     semaphores: RefCell<HashMap<String, Arc<Semaphore>>>,
     sizes: RefCell<HashMap<String, u64>>,
     no_suffix_origins: RefCell<HashSet<String>>,
@@ -153,6 +156,7 @@ impl HttpClient {
                 options,
                 cache,
                 inflight: RefCell::default(),
+                inflight_whole: RefCell::default(),
                 semaphores: RefCell::default(),
                 sizes: RefCell::default(),
                 no_suffix_origins: RefCell::default(),
@@ -309,10 +313,40 @@ impl HttpClient {
     }
 
     /// The whole object at `url`, at most `max` bytes; `None` if it does not exist.
+    /// Concurrent calls for the same object share one request.
     ///
     /// # Errors
     /// HTTP and network errors, `Aborted`, `LimitExceeded` past `max`.
     pub async fn get_whole(&self, url: &str, max: u64, cancel: &CancelToken) -> Result<Option<Bytes>, IoError> {
+        let key = (url.to_owned(), max);
+        let existing = self.inner.inflight_whole.borrow().get(&key).and_then(WeakShared::upgrade);
+        let shared = match existing {
+            Some(s) => s,
+            None => {
+                let this = self.clone();
+                let k = key.clone();
+                let fut: WholeFuture = async move {
+                    // Not cancelled by any one reader: dropped when the last one leaves.
+                    let r = this.fetch_whole(&k.0, k.1, &CancelToken::new()).await;
+                    this.inner.inflight_whole.borrow_mut().remove(&k);
+                    r
+                }
+                .boxed_local();
+                let s = fut.shared();
+                let mut map = self.inner.inflight_whole.borrow_mut();
+                if map.len() >= 256 {
+                    map.retain(|_, w| w.upgrade().is_some());
+                }
+                if let Some(w) = s.downgrade() {
+                    map.insert(key, w);
+                }
+                s
+            }
+        };
+        or_cancel(shared, cancel).await?
+    }
+
+    async fn fetch_whole(&self, url: &str, max: u64, cancel: &CancelToken) -> Result<Option<Bytes>, IoError> {
         let mut req = self.request(HttpRequest::get(url, None, Some(max)));
         // The size is known once the headers arrive: the transport charges it then.
         req.budget = Some(self.inner.budget.clone());
