@@ -123,6 +123,9 @@ async function main() {
   }
   let chromium;
   const inBrowser = envs.includes('chromium') ? BROWSER_GROUPS.filter((n) => !only || only.has(n)) : [];
+  if (envs.includes('chromium') && !inBrowser.length) {
+    console.log(`chromium: none of these groups runs there (only ${BROWSER_GROUPS.join(', ')})`);
+  }
   if (inBrowser.length) {
     const got = await runInChromium({
       groups: inBrowser,
