@@ -5,59 +5,34 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startRangeServer } from '../server/range-server.mjs';
+import { launchChromium, openPage, serveSite } from './browser.mjs';
 import { TESTDATA, JP2, jp2Expected, zarrCases } from '../js/corpus.mjs';
 import * as rt from '../../dist/index.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AOT = 'jp2/generated-s2like/T29UNU_20221005T115411_AOT_10m_with_injected_TLM.jp2';
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
-
-let server, browser, site, page;
+let server, browser, page;
 
 before(async () => {
-  site = await mkdtemp(path.join(tmpdir(), 'rangetile-api-'));
-  for (const d of ['pkg', 'dist']) await symlink(path.join(repo, d), path.join(site, d));
-  await symlink(TESTDATA, path.join(site, 'testdata'));
-  await writeFile(
-    path.join(site, 'index.html'),
-    `<!doctype html><meta charset="utf-8"><title>api</title>
+  server = await serveSite({
+    name: 'api',
+    links: { pkg: path.join(repo, 'pkg'), dist: path.join(repo, 'dist'), testdata: TESTDATA },
+    files: {
+      'index.html': `<!doctype html><meta charset="utf-8"><title>api</title>
 <script type="module">import * as rt from './dist/index.js'; window.rt = rt; window.ready = true;</script>`,
-  );
-  server = await startRangeServer({ root: site });
-  server.server.prependListener('request', (req, res) => {
-    const type = TYPES[path.extname(new URL(req.url, 'http://x').pathname)];
-    if (!type) return;
-    const writeHead = res.writeHead;
-    res.writeHead = function (status, ...rest) {
-      const h = rest.find((a) => a && typeof a === 'object');
-      if (h && h['Content-Type'] === 'application/octet-stream') h['Content-Type'] = type;
-      return writeHead.call(this, status, ...rest);
-    };
+    },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(String(e)));
-  await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => window.ready === true);
+  browser = await launchChromium();
+  let problems;
+  ({ page, problems } = await openPage(browser, `${server.url}/index.html`));
   assert.deepEqual(problems, []);
 });
 
 after(async () => {
   await browser?.close();
   await server?.close();
-  if (site) await rm(site, { recursive: true, force: true });
 });
 
 /** sha256 hex of each of the first `n` tiles (raster order) of `url`, read through `rt`. */

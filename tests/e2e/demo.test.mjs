@@ -10,12 +10,10 @@ import { createServer } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startSiteServer } from './site-server.mjs';
+import { launchChromium, startSiteServer, watchedPage } from './browser.mjs';
 import { SAMPLE_SIZE, sampleBytes } from '../../www/sample-pattern.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MIB = 1024 * 1024;
 
 let server, browser;
@@ -23,20 +21,7 @@ let server, browser;
 before(async () => {
   execFileSync(process.execPath, [path.join(repo, 'scripts/gen-demo-data.mjs')], { stdio: 'inherit' });
   server = await startSiteServer();
-  // launch() starts chromium with a fresh temporary profile of its own.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -54,12 +39,10 @@ const hex = (bytes, offset) => {
 };
 
 test('the demo page reads and shows the right bytes with the expected requests', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 820 } });
-  const problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  const { page, problems } = await watchedPage(browser, {
+    viewport: { width: 1100, height: 820 },
+    consoleProblem: (m) => m.type() === 'error' || m.type() === 'warning',
   });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => {
     // Chromium reports a fetch as net::ERR_ABORTED when its Response is released before
     // the loader's completion notice arrives, even after every byte was read (always for

@@ -6,82 +6,45 @@
 //   node --test tests/e2e/faults.test.mjs     (needs the built package: npm run build)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startRangeServer } from '../server/range-server.mjs';
+import { ensureMapBundles, launchChromium, openPage, serveSite } from './browser.mjs';
 import { TESTDATA } from '../js/corpus.mjs';
 import { FAULTS, TARGETS, faultsOf } from '../js/faults-scenarios.mjs';
 import { assertMatrix, faultContext } from '../js/faults-context.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.css': 'text/css' };
 
-let server, browser, site, page;
-const problems = [];
-
-/** The map demos' bundles (OpenLayers + the adapters): built when missing or older than
- * their sources. */
-async function ensureMapBundles() {
-  const out = path.join(repo, 'dist/maps/maps-ol.js');
-  const built = await stat(out).then((s) => s.mtimeMs, () => 0);
-  const sources = ['www/maps-ol.ts', 'js/adapters/openlayers.ts', 'js/adapters/grid.ts', 'js/adapters/colormaps.ts'];
-  const newest = Math.max(...(await Promise.all(sources.map((f) => stat(path.join(repo, f)).then((s) => s.mtimeMs, () => 0)))));
-  if (built < newest) execFileSync(process.execPath, [path.join(repo, 'scripts/demo-data/build-bundles.mjs')], { stdio: 'inherit' });
-}
+let server, browser, page, problems;
 
 before(async () => {
   await ensureMapBundles();
-  site = await mkdtemp(path.join(tmpdir(), 'rangetile-faults-'));
-  for (const d of ['pkg', 'dist']) await symlink(path.join(repo, d), path.join(site, d));
-  await symlink(TESTDATA, path.join(site, 'testdata'));
-  await symlink(path.join(repo, 'tests/js/faults-scenarios.mjs'), path.join(site, 'faults-scenarios.mjs'));
-  await writeFile(
-    path.join(site, 'index.html'),
-    `<!doctype html><meta charset="utf-8"><title>faults</title>
+  const links = {
+    pkg: path.join(repo, 'pkg'),
+    dist: path.join(repo, 'dist'),
+    testdata: TESTDATA,
+    'faults-scenarios.mjs': path.join(repo, 'tests/js/faults-scenarios.mjs'),
+  };
+  const page0 = `<!doctype html><meta charset="utf-8"><title>faults</title>
 <script type="module">
 window.unhandled = [];
 addEventListener('unhandledrejection', (e) => window.unhandled.push(String(e.reason?.name ?? '') + ': ' + String(e.reason?.message ?? e.reason)));
 import * as rt from './dist/index.js';
 import * as scenarios from './faults-scenarios.mjs';
 window.rt = rt; window.scenarios = scenarios; window.ready = true;
-</script>`,
-  );
-  server = await startRangeServer({ root: site });
-  server.server.prependListener('request', (req, res) => {
-    const type = TYPES[path.extname(new URL(req.url, 'http://x').pathname)];
-    if (!type) return;
-    const writeHead = res.writeHead;
-    res.writeHead = function (status, ...rest) {
-      const h = rest.find((a) => a && typeof a === 'object');
-      if (h && h['Content-Type'] === 'application/octet-stream') h['Content-Type'] = type;
-      return writeHead.call(this, status, ...rest);
-    };
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
+</script>`;
+  server = await serveSite({ name: 'faults', links, files: { 'index.html': page0 } });
+  browser = await launchChromium();
+  ({ page, problems } = await openPage(browser, `${server.url}/index.html`, {
     // The browser logs each failed HTTP response ("Failed to load resource"): those are
     // the injected faults, not page errors.
-    if (m.type() === 'error' && !/Failed to load resource|net::ERR_/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => window.ready === true);
+    consoleProblem: (m) => m.type() === 'error' && !/Failed to load resource|net::ERR_/.test(m.text()),
+  }));
 });
 
 after(async () => {
   await browser?.close();
   await server?.close();
-  if (site) await rm(site, { recursive: true, force: true });
 });
 
 test(`fault matrix: ${TARGETS.length} views × ${FAULTS.length} faults (chromium, worker pool)`, async (t) => {

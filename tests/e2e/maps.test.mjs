@@ -12,11 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startSiteServer } from './site-server.mjs';
+import { launchChromium, startSiteServer, watchedPage } from './browser.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PY = path.join(repo, '.cache/demo-venv/bin/python');
 
 let server, browser;
@@ -26,22 +24,7 @@ before(async () => {
   execFileSync(process.execPath, [path.join(repo, 'scripts/demo-data/build-bundles.mjs')], { stdio: 'inherit' });
   await mkdir(path.join(repo, 'test-results'), { recursive: true });
   server = await startSiteServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      // WebGL (OpenLayers' WebGLTile layer) through SwiftShader without a GPU.
-      '--enable-unsafe-swiftshader',
-      '--use-angle=swiftshader',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium({ webgl: true });
 });
 
 after(async () => {
@@ -51,13 +34,11 @@ after(async () => {
 
 /** Open a demo page, collect console problems, wait for ready. */
 async function openDemo(name, query = '') {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
-  const problems = [];
-  page.on('console', (m) => {
+  const { page, problems } = await watchedPage(browser, {
+    viewport: { width: 1000, height: 640 },
     // SwiftShader's "GPU stall due to ReadPixels" performance notes are not page errors.
-    if (m.type() === 'error' || (m.type() === 'warning' && !/GPU stall|GL Driver Message/.test(m.text()))) problems.push(`${m.type()}: ${m.text()}`);
+    consoleProblem: (m) => m.type() === 'error' || (m.type() === 'warning' && !/GPU stall|GL Driver Message/.test(m.text())),
   });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(`${server.url}/www/${name}${query}`);
   await page.waitForFunction(() => window.rangetileDemo !== undefined);
   await page.evaluate(() => window.rangetileDemo.ready);

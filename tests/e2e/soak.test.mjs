@@ -12,30 +12,20 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startRangeServer } from '../server/range-server.mjs';
+import { ensureMapBundles, launchChromium, openPage, serveSite } from './browser.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.css': 'text/css' };
 const WORKERS = 2;
 const SAMPLES = [500, 1000, 1500, 2000, 3000];
 const MB = 1024 * 1024;
 
-let server, browser, site, page, cdp;
-const problems = [];
+let server, browser, page, cdp, problems;
 
 async function ensureDemoData() {
   execFileSync('bash', [path.join(repo, 'scripts/demo-data/generate.sh')], { stdio: 'inherit' });
-  const out = path.join(repo, 'dist/maps/maps-ol.js');
-  const built = await stat(out).then((s) => s.mtimeMs, () => 0);
-  const sources = ['www/maps-ol.ts', 'js/adapters/openlayers.ts', 'js/adapters/grid.ts', 'js/adapters/colormaps.ts'];
-  const newest = Math.max(...(await Promise.all(sources.map((f) => stat(path.join(repo, f)).then((s) => s.mtimeMs, () => 0)))));
-  if (built < newest) execFileSync(process.execPath, [path.join(repo, 'scripts/demo-data/build-bundles.mjs')], { stdio: 'inherit' });
+  await ensureMapBundles();
 }
 
 // The page: `soak(n)` loads views until n more tiles were requested, and returns counters.
@@ -153,34 +143,15 @@ window.ready = true;
 
 before(async () => {
   await ensureDemoData();
-  site = await mkdtemp(path.join(tmpdir(), 'rangetile-soak-'));
-  for (const d of ['www', 'pkg', 'dist']) await symlink(path.join(repo, d), path.join(site, d));
-  await writeFile(path.join(site, 'soak.html'), PAGE);
-  server = await startRangeServer({ root: site });
-  server.server.prependListener('request', (req, res) => {
-    const type = TYPES[path.extname(new URL(req.url, 'http://x').pathname)];
-    if (!type) return;
-    const writeHead = res.writeHead;
-    res.writeHead = function (status, ...rest) {
-      const h = rest.find((a) => a && typeof a === 'object');
-      if (h && h['Content-Type'] === 'application/octet-stream') h['Content-Type'] = type;
-      return writeHead.call(this, status, ...rest);
-    };
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
+  const links = Object.fromEntries(['www', 'pkg', 'dist'].map((d) => [d, path.join(repo, d)]));
+  server = await serveSite({ name: 'soak', links, files: { 'soak.html': PAGE } });
+  browser = await launchChromium();
+  ({ page, problems } = await openPage(browser, `${server.url}/soak.html`, {
+    timeout: 60_000,
     // Opening the store probes for metadata that is not there (Zarr v2/v3 detection): the
     // browser logs those 404s; nothing else may be logged as an error.
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 404/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  await page.goto(`${server.url}/soak.html`);
-  await page.waitForFunction(() => window.ready === true, null, { timeout: 60_000 });
+    consoleProblem: (m) => m.type() === 'error' && !/Failed to load resource: the server responded with a status of 404/.test(m.text()),
+  }));
   cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
 });
@@ -188,7 +159,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.close();
-  if (site) await rm(site, { recursive: true, force: true });
 });
 
 /** Wait until the pool is idle and the live workers are the pool's (a worker terminated

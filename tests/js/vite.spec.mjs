@@ -7,13 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { chromium } from 'playwright-core';
-import { startRangeServer } from '../server/range-server.mjs';
+import { launchChromium, openPage, serveDir } from '../e2e/browser.mjs';
 import { TESTDATA, zarrCases } from './corpus.mjs';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
 const cleanup = [];
 afterAll(async () => {
   for (const f of cleanup.reverse()) await f();
@@ -54,29 +51,11 @@ window.ready = true;
   it('the built app reads a corpus array in chromium, decoding in the worker', async () => {
     expect(out).toBeDefined();
     await symlink(TESTDATA, path.join(out, 'testdata'));
-    const server = await startRangeServer({ root: out });
+    const server = await serveDir(out);
     cleanup.push(() => server.close());
-    server.server.prependListener('request', (req, res) => {
-      const type = TYPES[path.extname(new URL(req.url, 'http://x').pathname)];
-      if (!type) return;
-      const writeHead = res.writeHead;
-      res.writeHead = function (status, ...rest) {
-        const h = rest.find((a) => a && typeof a === 'object');
-        if (h && h['Content-Type'] === 'application/octet-stream') h['Content-Type'] = type;
-        return writeHead.call(this, status, ...rest);
-      };
-    });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     cleanup.push(() => browser.close());
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}/index.html`);
-    await page.waitForFunction(() => window.ready === true);
+    const { page, problems: errors } = await openPage(browser, `${server.url}/index.html`);
     const c = zarrCases().find((x) => x.path === '3d.chunked.compressed.sharded.i2');
     const r = await page.evaluate(([u, p]) => window.go(u, p), [`${server.url}/testdata/${c.store}`, c.path]);
     expect(errors).toEqual([]);
