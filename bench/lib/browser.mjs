@@ -125,19 +125,24 @@ export async function runInChromium({ groups, quick, timing, pkgDir, onGroup }) 
     '/pkg/': pkgDir,
     '/node_modules/': join(repo, 'node_modules'),
   });
-  const browser = await chromium.launch({
-    executablePath: exe,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-renderer-backgrounding',
-      '--disable-background-timer-throttling'],
-  });
+  let browser;
   try {
+    browser = await chromium.launch({
+      executablePath: exe,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--disable-renderer-backgrounding',
+        '--disable-background-timer-throttling'],
+    });
     const page = await browser.newPage();
     const errors = [];
+    const consoleErrors = []; // e.g. a module that failed to load (reported only if the page does not start)
     page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${m.text()} (${m.location().url})`));
     await page.goto(`http://127.0.0.1:${server.address().port}/bench/browser/index.html`);
-    const ok = await (await page.waitForFunction(() => window.benchReady, null, { timeout: 60_000 })).jsonValue();
-    if (ok !== true) throw new Error(`the chromium bench page failed to load: ${ok}`);
+    const ok = await page
+      .waitForFunction(() => window.benchReady, null, { timeout: 60_000 })
+      .then((h) => h.jsonValue(), (e) => String(e));
+    if (ok !== true) throw new Error(`the chromium bench page failed to start: ${[ok, ...errors, ...consoleErrors].join('; ')}`);
     const version = browser.version();
     const all = [];
     for (const name of BROWSER_GROUPS.filter((g) => groups.includes(g))) {
@@ -156,7 +161,7 @@ export async function runInChromium({ groups, quick, timing, pkgDir, onGroup }) 
     }
     return all;
   } finally {
-    await browser.close();
+    await browser?.close();
     await new Promise((resolve) => server.close(resolve));
   }
 }
