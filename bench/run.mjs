@@ -141,7 +141,11 @@ async function main() {
   }
   const targeted = rows.filter((r) => r.target != null);
   const met = targeted.filter((r) => r.ratio >= r.target).length;
-  console.log(`\nsummary: ${met}/${targeted.length} rows meet their target`);
+  const byEnv = [...new Set(rows.map((r) => r.env ?? 'node'))].map((e) => {
+    const t = targeted.filter((r) => (r.env ?? 'node') === e);
+    return `${e} ${t.filter((r) => r.ratio >= r.target).length}/${t.length}`;
+  });
+  console.log(`\nsummary: ${met}/${targeted.length} rows meet their target${byEnv.length > 1 ? ` (${byEnv.join(', ')})` : ''}`);
   if (quick) return;
   // A partial run (--group, or one --env) keeps the other rows of the last results.
   const last = join(here, 'results.json');
