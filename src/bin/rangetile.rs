@@ -57,12 +57,45 @@ pub struct ReadArgs {
     /// Multiscale level.
     #[arg(long)]
     pub level: Option<u32>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where a decoded array or tile goes: a .npy file, its sha256, else a JSON summary.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
     /// Write the result as .npy.
     #[arg(long)]
     pub out: Option<std::path::PathBuf>,
-    /// Print the sha256 of the decoded array (C order, little-endian).
+    /// Print the sha256 of the decoded result (C order, little-endian).
     #[arg(long)]
     pub sha256: bool,
+}
+
+impl OutputArgs {
+    /// Write `npy()` to `--out`; then print `sha256()` with `--sha256`, else, when there is
+    /// no `--out`, the JSON `summary()`. A closed stdout is not an error.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the `--out` file cannot be written.
+    fn emit(
+        &self,
+        npy: impl FnOnce() -> Vec<u8>,
+        sha256: impl FnOnce() -> String,
+        summary: impl FnOnce() -> serde_json::Value,
+    ) -> Result<(), Error> {
+        use std::io::Write as _;
+        if let Some(p) = &self.out {
+            std::fs::write(p, npy())
+                .map_err(|e| Error::InvalidArgument { message: format!("cannot write {}: {e}", p.display()) })?;
+        }
+        if self.sha256 {
+            let _ = writeln!(std::io::stdout(), "{}", sha256());
+        } else if self.out.is_none() {
+            let _ = writeln!(std::io::stdout(), "{}", summary());
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,12 +125,8 @@ pub struct Jp2ReadTileArgs {
     /// Resolution reduction (0 = full resolution).
     #[arg(long)]
     pub level: Option<u32>,
-    /// Write the tile as .npy.
-    #[arg(long)]
-    pub out: Option<std::path::PathBuf>,
-    /// Print the sha256 of the decoded tile (C order, little-endian).
-    #[arg(long)]
-    pub sha256: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -164,11 +193,12 @@ async fn cmd_read_jp2(args: &ReadArgs) -> Result<(), Error> {
     let level = args.level.unwrap_or(0);
     let r = img.level_rect(level);
     let d = img.read_region(0, 0, r.width(), r.height(), level).await?;
-    jp2_cli::emit(&d, args.out.as_deref(), args.sha256)
+    jp2_cli::emit(&d, &args.output)
 }
 
 /// Helpers of the `jp2` subcommands and `refs` (jp2 helper).
 mod jp2_cli {
+    use super::OutputArgs;
     use rangetile::io::{open_source, RangeOptions, RangeSource};
     use rangetile::jp2::{DecodedImage, Jp2Image, Jp2Options};
     use rangetile::Error;
@@ -226,20 +256,17 @@ mod jp2_cli {
         out
     }
 
-    pub fn emit(d: &DecodedImage, out: Option<&std::path::Path>, sha: bool) -> Result<(), Error> {
-        if let Some(p) = out {
-            std::fs::write(p, npy(d))
-                .map_err(|e| Error::InvalidArgument { message: format!("cannot write {}: {e}", p.display()) })?;
-        }
-        if sha {
-            println!("{}", hex::encode(Sha256::digest(d.samples.to_le_bytes())));
-        } else if out.is_none() {
-            let shape: Vec<u32> =
-                if d.components > 1 { vec![d.height, d.width, d.components] } else { vec![d.height, d.width] };
-            let dtype = d.samples.sample_type().numpy_str();
-            println!("{}", json!({"shape": shape, "dtype": dtype}));
-        }
-        Ok(())
+    /// A decoded image to `--out` / `--sha256` / a `{shape, dtype}` summary.
+    pub fn emit(d: &DecodedImage, output: &OutputArgs) -> Result<(), Error> {
+        output.emit(
+            || npy(d),
+            || hex::encode(Sha256::digest(d.samples.to_le_bytes())),
+            || {
+                let shape: Vec<u32> =
+                    if d.components > 1 { vec![d.height, d.width, d.components] } else { vec![d.height, d.width] };
+                json!({"shape": shape, "dtype": d.samples.sample_type().numpy_str()})
+            },
+        )
     }
 }
 
@@ -286,6 +313,20 @@ mod zarr_cli {
     /// Nodes of a store that can be listed (kerchunk references know all their keys).
     type Listing = Option<Vec<(String, NodeKind)>>;
 
+    /// The arrays and groups (other than the root) that a reference store's keys define:
+    /// those of their `.zarray` and `.zgroup` documents.
+    fn listed_nodes<'a>(keys: impl Iterator<Item = &'a String>) -> Vec<(String, NodeKind)> {
+        keys.filter_map(|k| {
+            let (node, leaf) = k.rsplit_once('/').unwrap_or(("", k.as_str()));
+            match leaf {
+                ".zarray" => Some((node.to_string(), NodeKind::Array)),
+                ".zgroup" if !node.is_empty() => Some((node.to_string(), NodeKind::Group)),
+                _ => None,
+            }
+        })
+        .collect()
+    }
+
     /// The store and the node path inside it that `url` designates.
     async fn open_target(url: &str) -> Result<(Rc<dyn Store>, String, Listing), Error> {
         let limits = Limits::default();
@@ -293,18 +334,7 @@ mod zarr_cli {
         if rangetile::refs::kerchunk_parquet::looks_like_parquet_refs(trimmed) {
             // kerchunk Parquet references (jp2 helper): a `*.parq` directory.
             let refs = rangetile::refs::ParquetReferenceStore::open(trimmed, RangeOptions::default(), &limits).await?;
-            let nodes = refs
-                .metadata()
-                .keys()
-                .filter_map(|k| {
-                    let (node, leaf) = k.rsplit_once('/').unwrap_or(("", k.as_str()));
-                    match leaf {
-                        ".zarray" => Some((node.to_string(), NodeKind::Array)),
-                        ".zgroup" if !node.is_empty() => Some((node.to_string(), NodeKind::Group)),
-                        _ => None,
-                    }
-                })
-                .collect();
+            let nodes = listed_nodes(refs.metadata().keys());
             return Ok((Rc::new(refs), String::new(), Some(nodes)));
         }
         for doc in ["/zarr.json", "/.zarray", "/.zgroup", "/.zattrs", "/.zmetadata"] {
@@ -314,19 +344,7 @@ mod zarr_cli {
         }
         if trimmed.to_ascii_lowercase().ends_with(".json") {
             let refs = ReferenceStore::open(trimmed, RangeOptions::default(), &limits).await?;
-            let mut nodes: Vec<(String, NodeKind)> = refs
-                .references()
-                .refs
-                .keys()
-                .filter_map(|k| {
-                    let (node, leaf) = k.rsplit_once('/').unwrap_or(("", k.as_str()));
-                    match leaf {
-                        ".zarray" => Some((node.to_string(), NodeKind::Array)),
-                        ".zgroup" if !node.is_empty() => Some((node.to_string(), NodeKind::Group)),
-                        _ => None,
-                    }
-                })
-                .collect();
+            let mut nodes = listed_nodes(refs.references().refs.keys());
             nodes.sort_by(|a, b| a.0.cmp(&b.0));
             return Ok((Rc::new(refs), String::new(), Some(nodes)));
         }
@@ -541,22 +559,20 @@ mod zarr_cli {
             None => Selection::all(),
         };
         let data = array.get(&sel).await?;
-        if let Some(out) = &args.out {
-            std::fs::write(out, to_npy(&data)).map_err(|e| invalid(format!("cannot write {}: {e}", out.display())))?;
-        }
-        if args.sha256 {
-            outln!("{}", sha256_hex(&data));
-        } else if args.out.is_none() {
-            let mut o = Map::new();
-            o.insert("path".into(), json!(array.path()));
-            o.insert("shape".into(), json!(data.shape));
-            o.insert("dtype".into(), json!(data.data_type.numpy_str()));
-            if data.shape.is_empty() {
-                o.insert("value".into(), scalar_json(&data));
-            }
-            outln!("{}", Value::Object(o));
-        }
-        Ok(())
+        args.output.emit(
+            || to_npy(&data),
+            || sha256_hex(&data),
+            || {
+                let mut o = Map::new();
+                o.insert("path".into(), json!(array.path()));
+                o.insert("shape".into(), json!(data.shape));
+                o.insert("dtype".into(), json!(data.data_type.numpy_str()));
+                if data.shape.is_empty() {
+                    o.insert("value".into(), scalar_json(&data));
+                }
+                Value::Object(o)
+            },
+        )
     }
 }
 
@@ -581,7 +597,7 @@ async fn cmd_jp2_tiles(args: &Jp2TilesArgs) -> Result<(), Error> {
 async fn cmd_jp2_read_tile(args: &Jp2ReadTileArgs) -> Result<(), Error> {
     let img = jp2_cli::open(&args.url).await?;
     let d = img.read_tile(args.tx, args.ty, args.level.unwrap_or(0)).await?;
-    jp2_cli::emit(&d, args.out.as_deref(), args.sha256)
+    jp2_cli::emit(&d, &args.output)
 }
 
 // ============================================================================
