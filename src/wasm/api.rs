@@ -365,10 +365,7 @@ impl ChunkDecoder for JsChunkDecoder {
             )
             .map_err(|e| js_to_zarr(&e, &fail))?;
         let p: Promise = p.dyn_into().map_err(|_| fail("the chunk decoder did not return a promise".into()))?;
-        let guard = CancelOnDrop(Some(p.clone()));
-        let v = JsFuture::from(p).await.map_err(|e| js_to_zarr(&e, &fail));
-        guard.done();
-        let v = v?;
+        let v = decoded(p).await.map_err(|e| js_to_zarr(&e, &fail))?;
         let out: Uint8Array = v.dyn_into().map_err(|_| fail("the chunk decoder did not return bytes".into()))?;
         Ok(ArrayBytes::Fixed(out.to_vec()))
     }
@@ -571,20 +568,10 @@ impl RawJp2 {
                 .into_iter()
                 .next()
                 .unwrap_or_default();
-            let list = JsArray::new();
-            for p in &parts {
-                list.push(&Uint8Array::from(p.as_ref()));
-            }
             let json = serde_json::to_value(&recipe).map_err(|e| invalid_argument(e.to_string()))?;
             let custom = *image.limits() != Limits::default();
             let json = with_limits(json, custom.then(|| image.limits())).to_string();
-            let key = format!("{}#{tx},{ty},{level}", source.location());
-            let p = f.call3(&JsValue::NULL, &JsValue::from_str(&key), &JsValue::from_str(&json), &list)?;
-            let p: Promise = p.dyn_into().map_err(|_| invalid_argument("the tile decoder did not return a promise"))?;
-            let guard = CancelOnDrop(Some(p.clone()));
-            let v = JsFuture::from(p).await;
-            guard.done();
-            v
+            decoded(call_tile_decoder(&f, &source, [tx, ty, level], &json, &parts)?).await
         })))
     }
 
@@ -680,21 +667,8 @@ async fn region_via(
         if parts.len() != r.parts.len() {
             return Err(invalid_argument("the source returned fewer ranges than requested"));
         }
-        let list = JsArray::new();
-        for b in &parts {
-            list.push(&Uint8Array::from(b.as_ref()));
-        }
         let json = serde_json::to_string(r).map_err(|e| invalid_argument(e.to_string()))?;
-        let key = format!("{}#{p},{q},{level}", source.location());
-        let promise = f.call3(&JsValue::NULL, &JsValue::from_str(&key), &JsValue::from_str(&json), &list)?;
-        let promise: Promise =
-            promise.dyn_into().map_err(|_| invalid_argument("the tile decoder did not return a promise"))?;
-        jobs.push(async move {
-            let guard = CancelOnDrop(Some(promise.clone()));
-            let v = JsFuture::from(promise).await;
-            guard.done();
-            v
-        });
+        jobs.push(decoded(call_tile_decoder(f, source, [*p, *q, level], &json, &parts)?));
     }
     let tiles = futures::future::try_join_all(jobs).await?;
     let px = ncomp as usize * sample;
@@ -767,6 +741,34 @@ fn aborted() -> JsValue {
 
 fn set(o: &Object, k: &str, v: JsValue) {
     let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+}
+
+/// Hand tile `(tx, ty)` of `level` to the JS tile decoder `f`: its key
+/// (`location#tx,ty,level`), recipe JSON and fetched tile-parts. Returns the decoder's
+/// promise (await it with [`decoded`]).
+fn call_tile_decoder(
+    f: &Function,
+    source: &Rc<dyn RangeSource>,
+    [tx, ty, level]: [u32; 3],
+    json: &str,
+    parts: &[impl AsRef<[u8]>],
+) -> Result<Promise, JsValue> {
+    let list = JsArray::new();
+    for p in parts {
+        list.push(&Uint8Array::from(p.as_ref()));
+    }
+    let key = format!("{}#{tx},{ty},{level}", source.location());
+    let p = f.call3(&JsValue::NULL, &JsValue::from_str(&key), &JsValue::from_str(json), &list)?;
+    p.dyn_into().map_err(|_| invalid_argument("the tile decoder did not return a promise"))
+}
+
+/// The result of a decode job's promise; dropping the future before it settles cancels
+/// the job (see [`CancelOnDrop`]).
+async fn decoded(p: Promise) -> Result<JsValue, JsValue> {
+    let guard = CancelOnDrop(Some(p.clone()));
+    let v = JsFuture::from(p).await;
+    guard.done();
+    v
 }
 
 /// Calls the promise's `cancel()` (set by the JS worker pool) when dropped before
