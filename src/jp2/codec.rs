@@ -11,7 +11,7 @@
 
 use super::boxes::{sniff, FileKind};
 use super::bytes::be_u32_at;
-use super::codestream::retarget_tile_part;
+use super::codestream::{retarget_tile_part, Siz};
 use super::decode::{check_decode_size, decode_codestream, interleave, parse_codestream_header, SampleType};
 use crate::codecs::BytesToBytesCodec;
 use crate::error::{CodecError, Jp2Error};
@@ -24,6 +24,32 @@ fn codec_err(codec: &'static str, e: Jp2Error) -> CodecError {
         Jp2Error::Unsupported { feature } => CodecError::Unsupported { codec, feature },
         other => CodecError::Format { codec, message: other.to_string() },
     }
+}
+
+/// The decoded size `out_size` against the size the array metadata implies
+/// (`expected_size`) and the chunk limit.
+fn check_chunk_size(
+    codec: &'static str,
+    out_size: u64,
+    expected_size: Option<u64>,
+    limits: &Limits,
+) -> Result<(), CodecError> {
+    if let Some(e) = expected_size {
+        if e != out_size {
+            return Err(CodecError::SizeMismatch { codec, expected: e, got: out_size });
+        }
+    }
+    Ok(check("decoded chunk bytes", out_size, limits.max_decoded_chunk_bytes)?)
+}
+
+/// The sample type of a chunk codestream's output (that of its first component); chunks
+/// with subsampled components are not supported.
+fn chunk_sample_type(codec: &'static str, siz: &Siz) -> Result<SampleType, CodecError> {
+    if !siz.unsubsampled() {
+        return Err(CodecError::Unsupported { codec, feature: "subsampled components".into() });
+    }
+    let c0 = siz.components.first().ok_or_else(|| CodecError::Format { codec, message: "no components".into() })?;
+    Ok(SampleType::for_precision(c0.precision, c0.signed))
 }
 
 /// The codestream inside a JP2-family file held in memory: the content of the first
@@ -105,22 +131,12 @@ impl Jpeg2kCodec {
         let cs = codestream_of(encoded).map_err(|e| codec_err(ID, e))?;
         let header = parse_codestream_header(cs, limits).map_err(|e| codec_err(ID, e))?;
         let siz = &header.siz;
-        if !siz.unsubsampled() {
-            return Err(CodecError::Unsupported { codec: ID, feature: "subsampled components".into() });
-        }
-        let c0 =
-            siz.components.first().ok_or_else(|| CodecError::Format { codec: ID, message: "no components".into() })?;
-        let ty = SampleType::for_precision(c0.precision, c0.signed);
+        let ty = chunk_sample_type(ID, siz)?;
         let out_size = u64::from(siz.width())
             .saturating_mul(u64::from(siz.height()))
             .saturating_mul(siz.components.len() as u64)
             .saturating_mul(ty.size() as u64);
-        if let Some(e) = expected_size {
-            if e != out_size {
-                return Err(CodecError::SizeMismatch { codec: ID, expected: e, got: out_size });
-            }
-        }
-        check("decoded chunk bytes", out_size, limits.max_decoded_chunk_bytes)?;
+        check_chunk_size(ID, out_size, expected_size, limits)?;
         check_decode_size(&header, 0, limits).map_err(|e| codec_err(ID, e))?;
         let planes = decode_codestream(cs, 0, limits).map_err(|e| codec_err(ID, e))?;
         if self.planar && planes.len() > 1 {
@@ -195,12 +211,7 @@ impl S2VirtualJp2Codec {
     ) -> Result<Vec<u8>, CodecError> {
         const ID: &str = "jp2io.zarr.Sentinel2Jpeg2000Codec";
         let out_size = u64::from(S2_TILE) * u64::from(S2_TILE) * 2;
-        if let Some(e) = expected_size {
-            if e != out_size {
-                return Err(CodecError::SizeMismatch { codec: ID, expected: e, got: out_size });
-            }
-        }
-        check("decoded chunk bytes", out_size, limits.max_decoded_chunk_bytes)?;
+        check_chunk_size(ID, out_size, expected_size, limits)?;
         let isot = super::bytes::be_u16_at(encoded, 4)
             .ok_or_else(|| CodecError::Format { codec: ID, message: "chunk shorter than an SOT".into() })?;
         let (tx, ty) = (u32::from(isot % S2_TILES), u32::from(isot / S2_TILES));
@@ -304,21 +315,11 @@ impl Jp2TileCodec {
     ) -> Result<Vec<u8>, CodecError> {
         const ID: &str = Jp2TileCodec::ID;
         let siz = &self.header.siz;
-        if !siz.unsubsampled() {
-            return Err(CodecError::Unsupported { codec: ID, feature: "subsampled components".into() });
-        }
-        let c0 =
-            siz.components.first().ok_or_else(|| CodecError::Format { codec: ID, message: "no components".into() })?;
-        let ty = SampleType::for_precision(c0.precision, c0.signed);
+        let ty = chunk_sample_type(ID, siz)?;
         let nc = siz.components.len() as u64;
         let (tw, th) = (u64::from(siz.xtsiz), u64::from(siz.ytsiz));
         let out_size = tw.saturating_mul(th).saturating_mul(nc).saturating_mul(ty.size() as u64);
-        if let Some(e) = expected_size {
-            if e != out_size {
-                return Err(CodecError::SizeMismatch { codec: ID, expected: e, got: out_size });
-            }
-        }
-        check("decoded chunk bytes", out_size, limits.max_decoded_chunk_bytes)?;
+        check_chunk_size(ID, out_size, expected_size, limits)?;
         // Split the chunk into tile-parts by their Psot.
         let mut parts = Vec::new();
         let mut pos = 0usize;
