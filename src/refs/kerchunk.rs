@@ -441,12 +441,34 @@ pub async fn fetch_ranges(
     }
 }
 
+/// The sources of a reference store's targets: each opened through the store's opener
+/// on first use, then shared by every reference to it.
+pub(crate) struct TargetSources {
+    pub(crate) opener: SourceOpener,
+    opened: RefCell<HashMap<String, Rc<dyn RangeSource>>>,
+}
+
+impl TargetSources {
+    pub(crate) fn new(opener: SourceOpener) -> Self {
+        TargetSources { opener, opened: RefCell::default() }
+    }
+
+    /// The source of target `url`.
+    pub(crate) fn get(&self, url: &str) -> Rc<dyn RangeSource> {
+        if let Some(s) = self.opened.borrow().get(url) {
+            return s.clone();
+        }
+        let s = (self.opener)(url);
+        self.opened.borrow_mut().insert(url.to_string(), s.clone());
+        s
+    }
+}
+
 /// A kerchunk reference set as a [`Store`]: the Zarr reader opens it like any other.
 pub struct ReferenceStore {
     refs: References,
     location: String,
-    opener: SourceOpener,
-    sources: RefCell<HashMap<String, Rc<dyn RangeSource>>>,
+    targets: TargetSources,
 }
 
 impl std::fmt::Debug for ReferenceStore {
@@ -458,7 +480,7 @@ impl std::fmt::Debug for ReferenceStore {
 impl ReferenceStore {
     /// A store over parsed references; `opener` opens target URLs.
     pub fn new(refs: References, location: impl Into<String>, opener: SourceOpener) -> Self {
-        ReferenceStore { refs, location: location.into(), opener, sources: RefCell::default() }
+        ReferenceStore { refs, location: location.into(), targets: TargetSources::new(opener) }
     }
 
     /// Parse `bytes` (a reference JSON read from `location`) into a store.
@@ -496,15 +518,6 @@ impl ReferenceStore {
     pub fn references(&self) -> &References {
         &self.refs
     }
-
-    fn source(&self, url: &str) -> Rc<dyn RangeSource> {
-        if let Some(s) = self.sources.borrow().get(url) {
-            return s.clone();
-        }
-        let s = (self.opener)(url);
-        self.sources.borrow_mut().insert(url.to_string(), s.clone());
-        s
-    }
 }
 
 fn slice_inline(b: &Bytes, r: &ByteRange) -> Result<Bytes, IoError> {
@@ -525,14 +538,14 @@ impl Store for ReferenceStore {
     async fn get(&self, key: &str, max: u64) -> Result<Option<Bytes>, IoError> {
         match self.refs.refs.get(key) {
             None => Ok(None),
-            Some(r) => fetch(r, &|u| self.source(u), max).await.map(Some),
+            Some(r) => fetch(r, &|u| self.targets.get(u), max).await.map(Some),
         }
     }
 
     async fn get_ranges(&self, key: &str, ranges: &[ByteRange]) -> Result<Option<Vec<Bytes>>, IoError> {
         match self.refs.refs.get(key) {
             None => Ok(None),
-            Some(r) => fetch_ranges(r, &|u| self.source(u), ranges).await.map(Some),
+            Some(r) => fetch_ranges(r, &|u| self.targets.get(u), ranges).await.map(Some),
         }
     }
 }

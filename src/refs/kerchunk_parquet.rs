@@ -19,10 +19,10 @@
 //! the whole hierarchy from the one `.zmetadata` request.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
-use super::kerchunk::{default_opener, fetch, fetch_ranges, resolve_target, Reference, SourceOpener};
+use super::kerchunk::{default_opener, fetch, fetch_ranges, resolve_target, Reference, SourceOpener, TargetSources};
 use super::parquet::{self, ColumnData};
 use crate::error::{IoError, ZarrError};
-use crate::io::{ByteRange, RangeSource, Store};
+use crate::io::{ByteRange, Store};
 use crate::limits::Limits;
 use async_lock::OnceCell;
 use async_trait::async_trait;
@@ -43,9 +43,8 @@ pub struct ParquetReferenceStore {
     root: String,
     metadata: Map<String, Value>,
     record_size: u64,
-    opener: SourceOpener,
+    targets: TargetSources,
     limits: Limits,
-    sources: RefCell<HashMap<String, Rc<dyn RangeSource>>>,
     records: RefCell<HashMap<(String, u64), RecordCell>>,
 }
 
@@ -100,9 +99,8 @@ impl ParquetReferenceStore {
             root,
             metadata,
             record_size,
-            opener,
+            targets: TargetSources::new(opener),
             limits: limits.clone(),
-            sources: RefCell::default(),
             records: RefCell::default(),
         })
     }
@@ -140,15 +138,6 @@ impl ParquetReferenceStore {
     /// References per Parquet file.
     pub fn record_size(&self) -> u64 {
         self.record_size
-    }
-
-    fn source(&self, url: &str) -> Rc<dyn RangeSource> {
-        if let Some(s) = self.sources.borrow().get(url) {
-            return s.clone();
-        }
-        let s = (self.opener)(url);
-        self.sources.borrow_mut().insert(url.to_string(), s.clone());
-        s
     }
 
     /// `(array, record, row)` of chunk key `key`, or `None` when it is not a chunk of an
@@ -198,7 +187,7 @@ impl ParquetReferenceStore {
         let r = cell
             .get_or_try_init(|| async {
                 let url = format!("{}/{array}/refs.{record}.parq", self.root);
-                let bytes = self.source(&url).get_all(self.limits.max_metadata_bytes).await?;
+                let bytes = self.targets.get(&url).get_all(self.limits.max_metadata_bytes).await?;
                 let table = parquet::read(&bytes, &self.limits)
                     .map_err(|e| IoError::Unsupported { feature: format!("kerchunk Parquet references {url}: {e}") })?;
                 decode_record(&table, &self.root)
@@ -294,14 +283,14 @@ impl Store for ParquetReferenceStore {
     async fn get(&self, key: &str, max: u64) -> Result<Option<Bytes>, IoError> {
         match self.reference(key).await? {
             None => Ok(None),
-            Some(r) => fetch(&r, &|u| self.source(u), max).await.map(Some),
+            Some(r) => fetch(&r, &|u| self.targets.get(u), max).await.map(Some),
         }
     }
 
     async fn get_ranges(&self, key: &str, ranges: &[ByteRange]) -> Result<Option<Vec<Bytes>>, IoError> {
         match self.reference(key).await? {
             None => Ok(None),
-            Some(r) => fetch_ranges(&r, &|u| self.source(u), ranges).await.map(Some),
+            Some(r) => fetch_ranges(&r, &|u| self.targets.get(u), ranges).await.map(Some),
         }
     }
 }
@@ -309,6 +298,7 @@ impl Store for ParquetReferenceStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::RangeSource;
 
     #[test]
     fn locates_chunks_by_c_order_index() {
@@ -331,7 +321,12 @@ mod tests {
         assert!(!looks_like_parquet_refs("http://h/x/store.zarr"));
         assert_eq!(resolve_target(&s.root, "../f.nc"), "/f.nc");
         assert_eq!(resolve_target(&s.root, "f.nc"), "/d/f.nc");
-        assert!(ParquetReferenceStore::from_zmetadata(b"{\"metadata\": {}}", "/d/x.parq", s.opener.clone(), &s.limits)
-            .is_err());
+        assert!(ParquetReferenceStore::from_zmetadata(
+            b"{\"metadata\": {}}",
+            "/d/x.parq",
+            s.targets.opener.clone(),
+            &s.limits
+        )
+        .is_err());
     }
 }
