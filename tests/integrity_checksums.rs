@@ -12,15 +12,14 @@ use futures::executor::block_on;
 use rangetile::error::IoError;
 use rangetile::io::{open_store, ByteRange, RangeOptions, Store};
 use rangetile::zarr::digest::sha256_hex;
-use rangetile::zarr::{Array, DimSelection, Selection};
+use rangetile::zarr::Array;
 use rangetile::ErrorKind;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata")
-}
+mod common;
+use common::{block_selections, expected_sha, testdata};
 
 /// A store over another that flips bit `bit` of byte `at` (from the end when negative)
 /// of object `key`.
@@ -66,35 +65,6 @@ fn file_store(dir: &Path) -> Rc<dyn Store> {
     Rc::from(open_store(dir.to_str().unwrap(), RangeOptions::default()))
 }
 
-/// The corpus' sha256 of the array at `path` in the store `expected` describes.
-fn expected_sha(expected: &Path, path: &str) -> String {
-    let v: Value = serde_json::from_slice(&std::fs::read(expected).unwrap()).unwrap();
-    let a = v["arrays"].as_array().unwrap().iter().find(|a| a["path"] == path).unwrap();
-    a["sha256_c_order_le"].as_str().unwrap().to_string()
-}
-
-/// One selection per chunk (of `grid` chunks of `chunk` elements), clipped to `shape`.
-fn chunk_selections(shape: &[u64], chunk: &[u64]) -> Vec<(Vec<u64>, Selection)> {
-    let grid: Vec<u64> = shape.iter().zip(chunk).map(|(s, c)| s.div_ceil(*c)).collect();
-    let mut out = Vec::new();
-    let n: u64 = grid.iter().product();
-    for mut k in 0..n {
-        let mut coords = vec![0; grid.len()];
-        for d in (0..grid.len()).rev() {
-            coords[d] = k % grid[d];
-            k /= grid[d];
-        }
-        let sel = coords
-            .iter()
-            .zip(chunk)
-            .zip(shape)
-            .map(|((c, ch), s)| DimSelection::Range(c * ch, ((c + 1) * ch).min(*s)))
-            .collect();
-        out.push((coords, Selection(sel)));
-    }
-    out
-}
-
 /// Check that flipping bit `bit` of byte `at` of `key` in the array at `dir/path` makes
 /// exactly the reads in `bad` (chunk coordinates at the `chunk` granularity) fail with
 /// `Checksum`, and leaves the others equal to the clean read. Returns the number of reads.
@@ -118,7 +88,7 @@ fn flipped_reads_fail_only_there(
     let flipped = block_on(Array::open(flipped_store, path)).unwrap();
     let shape = clean.shape().to_vec();
     let mut reads = 0;
-    for (coords, sel) in chunk_selections(&shape, chunk) {
+    for (coords, sel) in block_selections(&shape, chunk) {
         let want = block_on(clean.get(&sel)).unwrap();
         match block_on(flipped.get(&sel)) {
             Ok(got) => {

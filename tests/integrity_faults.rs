@@ -12,12 +12,12 @@ mod common;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use common::{testdata, RangeServer};
+use common::{block_selections, expected_sha, testdata, RangeServer};
 use rangetile::error::{IoError, Jp2Error, ZarrError};
 use rangetile::io::{ByteRange, HttpClient, RangeOptions, RangeSource, Store};
 use rangetile::jp2::{Jp2Image, Jp2Options};
 use rangetile::zarr::digest::sha256_hex;
-use rangetile::zarr::{Array, DimSelection, Selection};
+use rangetile::zarr::Array;
 use rangetile::{ErrorKind, Limits};
 use serde_json::Value;
 use std::rc::Rc;
@@ -103,33 +103,6 @@ fn truncated(e: &ZarrError) -> bool {
     matches!(e, ZarrError::Io(IoError::Truncated { .. } | IoError::Network { .. })) && e.kind() == ErrorKind::Http
 }
 
-fn expected_sha(store_json: &str, path: &str) -> String {
-    let v: Value = serde_json::from_slice(&std::fs::read(testdata().join(store_json)).unwrap()).unwrap();
-    let a = v["arrays"].as_array().unwrap().iter().find(|a| a["path"] == path).unwrap();
-    a["sha256_c_order_le"].as_str().unwrap().to_string()
-}
-
-/// One selection per block of `block` elements (clipped), with the block's coordinates.
-fn block_selections(shape: &[u64], block: &[u64]) -> Vec<(Vec<u64>, Selection)> {
-    let grid: Vec<u64> = shape.iter().zip(block).map(|(s, c)| s.div_ceil(*c)).collect();
-    (0..grid.iter().product::<u64>())
-        .map(|mut k| {
-            let mut coords = vec![0; grid.len()];
-            for d in (0..grid.len()).rev() {
-                coords[d] = k % grid[d];
-                k /= grid[d];
-            }
-            let sel = coords
-                .iter()
-                .zip(block)
-                .zip(shape)
-                .map(|((c, b), s)| DimSelection::Range(c * b, ((c + 1) * b).min(*s)))
-                .collect();
-            (coords, Selection(sel))
-        })
-        .collect()
-}
-
 /// Read `clean` block by block through a store where `bad_key` has `fault`; blocks for
 /// which `is_bad` holds must fail with `kind`, the others must equal the clean read.
 /// Returns the number of failed reads.
@@ -177,7 +150,7 @@ async fn one_faulty_chunk_of_a_v2_array_fails_alone() {
     let clean = Array::open(Rc::new(c.store(server.at(ERA5_V2))), "t2m").await.unwrap();
     assert_eq!(
         sha256_hex(&clean.get_all().await.unwrap()),
-        expected_sha("era5/era5-2mt-2019-03-uk_first240h_v2_blosc.zarr.expected.json", "t2m")
+        expected_sha(&testdata().join("era5/era5-2mt-2019-03-uk_first240h_v2_blosc.zarr.expected.json"), "t2m")
     );
     // 10 chunks of 24x33x49 along time; chunk 3 is the faulty one.
     let block = [24, 33, 49];

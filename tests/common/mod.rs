@@ -10,6 +10,7 @@
 //! ```
 #![allow(dead_code)]
 
+use rangetile::zarr::{DimSelection, Selection};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -20,6 +21,36 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 /// The shared test corpus (`../shared/testdata` beside the repository).
 pub fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata")
+}
+
+/// The corpus' sha256 (`sha256_c_order_le`) of the array at `path` in the store that the
+/// `*.expected.json` at `expected` describes.
+pub fn expected_sha(expected: &Path, path: &str) -> String {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(expected).unwrap()).unwrap();
+    let a = v["arrays"].as_array().unwrap().iter().find(|a| a["path"] == path).unwrap();
+    a["sha256_c_order_le"].as_str().unwrap().to_string()
+}
+
+/// One selection per block of `block` elements of an array of `shape` (the last blocks
+/// clipped), with the block's coordinates, in C order.
+pub fn block_selections(shape: &[u64], block: &[u64]) -> Vec<(Vec<u64>, Selection)> {
+    let grid: Vec<u64> = shape.iter().zip(block).map(|(s, c)| s.div_ceil(*c)).collect();
+    (0..grid.iter().product::<u64>())
+        .map(|mut k| {
+            let mut coords = vec![0; grid.len()];
+            for d in (0..grid.len()).rev() {
+                coords[d] = k % grid[d];
+                k /= grid[d];
+            }
+            let sel = coords
+                .iter()
+                .zip(block)
+                .zip(shape)
+                .map(|((c, b), s)| DimSelection::Range(c * b, ((c + 1) * b).min(*s)))
+                .collect();
+            (coords, Selection(sel))
+        })
+        .collect()
 }
 
 /// One request as the server logged it.
