@@ -9,25 +9,12 @@ use rangetile::zarr::data_type::{DataType, FillValue};
 use rangetile::Limits;
 use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata")
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % (n.max(1) as u64)) as usize
-    }
-}
+mod common;
+use common::data::Rng;
+use common::testdata;
 
 fn mutate(rng: &mut Rng, src: &[u8]) -> Vec<u8> {
     let mut v = src.to_vec();

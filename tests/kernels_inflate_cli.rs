@@ -6,20 +6,10 @@
 use rangetile::codecs::registry::{from_v2, Codec};
 use rangetile::codecs::BytesToBytesCodec;
 use rangetile::Limits;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-fn run(cmd: &str, args: &[&str], data: &[u8]) -> Option<Vec<u8>> {
-    let mut child =
-        Command::new(cmd).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()?;
-    let mut stdin = child.stdin.take()?;
-    let d = data.to_vec();
-    let w = std::thread::spawn(move || stdin.write_all(&d));
-    let out = child.wait_with_output().ok()?;
-    w.join().ok()?.ok()?;
-    out.status.success().then_some(out.stdout)
-}
+mod common;
+use common::data::{float_field, pipe, Rng};
 
 fn codec(id: &str) -> Arc<dyn BytesToBytesCodec> {
     match from_v2(&serde_json::json!({ "id": id })).unwrap() {
@@ -29,19 +19,11 @@ fn codec(id: &str) -> Arc<dyn BytesToBytesCodec> {
 }
 
 fn datasets() -> Vec<Vec<u8>> {
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let field: Vec<u8> = (0..250_000u32)
-        .flat_map(|i| (280.0f32 + (i as f32 / 300.0).sin() * 10.0 + (next() % 100) as f32 * 1e-3).to_le_bytes())
-        .collect();
+    let mut r = Rng(0x2545_f491_4f6c_dd1d);
+    let field = float_field(&mut r, 250_000);
     let sparse: Vec<u8> =
         (0..250_000u32).flat_map(|i| (if (i / 1000) % 5 == 0 { (i % 97) as f32 } else { 0.0 }).to_le_bytes()).collect();
-    let random: Vec<u8> = (0..100_000).map(|_| next() as u8).collect();
+    let random: Vec<u8> = (0..100_000).map(|_| r.next() as u8).collect();
     vec![field, sparse, random, vec![0; 300_000], b"x".to_vec(), Vec::new()]
 }
 
@@ -72,7 +54,7 @@ fn decodes_what_gzip_and_python_zlib_write() {
     let mut ran = 0;
     for data in datasets() {
         for level in ["-1", "-6", "-9"] {
-            if let Some(enc) = run("gzip", &["-c", "-n", level], &data) {
+            if let Some(enc) = pipe("gzip", &["-c", "-n", level], &data) {
                 check(&gz, &enc, &data, &format!("gzip {level} ({} bytes)", data.len()));
                 ran += 1;
             }
@@ -80,7 +62,7 @@ fn decodes_what_gzip_and_python_zlib_write() {
         for level in 0..10 {
             let py =
                 format!("import sys,zlib; sys.stdout.buffer.write(zlib.compress(sys.stdin.buffer.read(), {level}))");
-            if let Some(enc) = run("python3", &["-c", &py], &data) {
+            if let Some(enc) = pipe("python3", &["-c", &py], &data) {
                 check(&zl, &enc, &data, &format!("zlib level {level} ({} bytes)", data.len()));
                 ran += 1;
             }

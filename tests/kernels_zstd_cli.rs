@@ -6,37 +6,18 @@
 
 use rangetile::codecs::registry::{from_v2, Codec};
 use rangetile::Limits;
-use std::io::Write;
-use std::process::{Command, Stdio};
+
+mod common;
+use common::data::{float_field, pipe, Rng};
 
 fn zstd_cli(data: &[u8], args: &[&str]) -> Option<Vec<u8>> {
-    let mut child =
-        Command::new("zstd").args(args).args(["-c", "-q"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().ok()?;
-    let mut stdin = child.stdin.take()?;
-    let d = data.to_vec();
-    let w = std::thread::spawn(move || stdin.write_all(&d));
-    let out = child.wait_with_output().ok()?;
-    w.join().ok()?.ok()?;
-    out.status.success().then_some(out.stdout)
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
+    pipe("zstd", &[args, &["-c", "-q"]].concat(), data)
 }
 
 fn datasets() -> Vec<(String, Vec<u8>)> {
     let mut r = Rng(0x1234_5678_9abc_def1);
     let mut v = Vec::new();
-    let field: Vec<u8> = (0..300_000u32)
-        .flat_map(|i| (280.0f32 + (i as f32 / 300.0).sin() * 10.0 + (r.next() % 100) as f32 * 1e-3).to_le_bytes())
-        .collect();
-    v.push(("float field".to_string(), field));
+    v.push(("float field".to_string(), float_field(&mut r, 300_000)));
     let sparse: Vec<u8> = (0..300_000u32)
         .flat_map(|i| (if (i / 1000) % 5 == 0 { (i % 97) as f32 * 0.1 } else { 0.0 }).to_le_bytes())
         .collect();

@@ -10,6 +10,8 @@
 //! ```
 #![allow(dead_code)]
 
+pub mod data;
+
 use rangetile::zarr::{DimSelection, Selection};
 use serde::Deserialize;
 use std::collections::BTreeMap;
