@@ -46,6 +46,13 @@ async function openDemo(name, query = '') {
   return { page, problems };
 }
 
+/** The page rendered tiles and recorded no errors. */
+async function assertRendered(page) {
+  const st = await page.evaluate(() => ({ t: window.rangetileDemo.tilesRendered, e: window.rangetileDemo.errors }));
+  assert.ok(st.t > 0, 'tiles rendered');
+  assert.deepEqual(st.e, []);
+}
+
 /** Wait until the map has rendered everything it loads. */
 async function idle(page) {
   await page.evaluate(
@@ -96,9 +103,7 @@ function assertColour(actual, expected, what) {
 
 test('openlayers-zarr: temperature field, pixel colours, time slider, proportional zoom', async () => {
   const { page, problems } = await openDemo('openlayers-zarr.html');
-  const st = await page.evaluate(() => ({ t: window.rangetileDemo.tilesRendered, e: window.rangetileDemo.errors }));
-  assert.ok(st.t > 0, 'tiles rendered');
-  assert.deepEqual(st.e, []);
+  await assertRendered(page);
   // Grid points present in every level (multiples of 4°): (lat, lon 0..360).
   const pts = [
     [0, 32],
@@ -158,9 +163,8 @@ test('openlayers-zarr: temperature field, pixel colours, time slider, proportion
 test('openlayers-jp2: UTM band, pixel colours, zoom to full resolution reads only the tiles in view', async () => {
   let { page, problems } = await openDemo('openlayers-jp2.html');
   const problems0 = problems;
-  const st = await page.evaluate(() => ({ t: window.rangetileDemo.tilesRendered, e: window.rangetileDemo.errors, level: window.rangetileDemo.level, proj: window.rangetileDemo.map.getView().getProjection().getCode() }));
-  assert.ok(st.t > 0, 'tiles rendered');
-  assert.deepEqual(st.e, []);
+  await assertRendered(page);
+  const st = await page.evaluate(() => ({ level: window.rangetileDemo.level, proj: window.rangetileDemo.map.getView().getProjection().getCode() }));
   assert.equal(st.proj, 'EPSG:32629');
   assert.ok(st.level >= 3, `zoomed-out view at resolution level ${st.level}`);
   const fileSize = (await stat(path.join(repo, 'www/data/s2_b04_20m.jp2'))).size;
@@ -247,9 +251,7 @@ const WEB_PTS = [
 for (const name of ['deckgl', 'maplibre']) {
   test(`${name}: temperature field in web mercator, pixel colours, time slider, proportional zoom`, async () => {
     const { page, problems } = await openDemo(`${name}.html`);
-    const st = await page.evaluate(() => ({ t: window.rangetileDemo.tilesRendered, e: window.rangetileDemo.errors }));
-    assert.ok(st.t > 0, 'tiles rendered');
-    assert.deepEqual(st.e, []);
+    await assertRendered(page);
     const check = async (t, shot) => {
       const values = era5Values(t, WEB_PTS);
       const screen = await page.evaluate((pts) => pts.map(([la, lo]) => window.rangetileDemo.project(lo > 180 ? lo - 360 : lo, la)), WEB_PTS);
@@ -292,9 +294,7 @@ test('maplibre: the UTM JP2 resampled to web mercator through proj4', async () =
   const lonlat = (col, row) => utm.forward([399960 + 20 * (col + 0.5), 4900020 - 20 * (row + 0.5)]);
   const [lon, lat] = lonlat(1700, 3400);
   const { page, problems } = await openDemo('maplibre.html', `?url=data/s2_b04_20m.jp2&lon=${lon}&lat=${lat}&zoom=14`);
-  const st = await page.evaluate(() => ({ t: window.rangetileDemo.tilesRendered, e: window.rangetileDemo.errors }));
-  assert.ok(st.t > 0, 'tiles rendered');
-  assert.deepEqual(st.e, []);
+  await assertRendered(page);
   const pts = [
     [1700, 3400],
     [1710, 3395],
