@@ -1,6 +1,7 @@
 // What the browser tests share: Debian's chromium launched headless through
-// playwright-core, a page that records its errors, the map bundles built when stale, and (from site-server.mjs) the range
-// server over a temporary site with browser Content-Types for the page's own files.
+// playwright-core, a page that records its errors, the map bundles built when stale,
+// and (from site-server.mjs) the range server over a temporary site with browser
+// Content-Types for the page's own files.
 //   import { launchChromium, openPage, serveSite } from './browser.mjs'
 import { execFileSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
