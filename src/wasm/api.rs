@@ -421,6 +421,13 @@ fn with_limits(mut job: Value, limits: Option<&Limits>) -> Value {
     job
 }
 
+/// The JSON of a tile decode job: the recipe, with the image's limits when they are not
+/// the defaults.
+fn tile_job(recipe: &TileRecipe, limits: &Limits) -> Result<String, JsValue> {
+    let json = serde_json::to_value(recipe).map_err(|e| invalid_argument(e.to_string()))?;
+    Ok(with_limits(json, (*limits != Limits::default()).then_some(limits)).to_string())
+}
+
 /// The limits a decode job carries (camelCase fields, missing ones default), else the
 /// defaults.
 fn job_limits(job: &Value) -> Result<Limits, JsValue> {
@@ -568,9 +575,7 @@ impl RawJp2 {
                 .into_iter()
                 .next()
                 .unwrap_or_default();
-            let json = serde_json::to_value(&recipe).map_err(|e| invalid_argument(e.to_string()))?;
-            let custom = *image.limits() != Limits::default();
-            let json = with_limits(json, custom.then(|| image.limits())).to_string();
+            let json = tile_job(&recipe, image.limits())?;
             decoded(call_tile_decoder(&f, &source, [tx, ty, level], &json, &parts)?).await
         })))
     }
@@ -667,7 +672,7 @@ async fn region_via(
         if parts.len() != r.parts.len() {
             return Err(invalid_argument("the source returned fewer ranges than requested"));
         }
-        let json = serde_json::to_string(r).map_err(|e| invalid_argument(e.to_string()))?;
+        let json = tile_job(r, image.limits())?;
         jobs.push(decoded(call_tile_decoder(f, source, [*p, *q, level], &json, &parts)?));
     }
     let tiles = futures::future::try_join_all(jobs).await?;

@@ -298,7 +298,12 @@ describe('limits', () => {
       expect(Array.from(got)).toEqual(Array.from(plain.data));
       const im = await rt.openJp2(`${server.url}/${JP2}`, { limits: raised });
       const t1 = await im.readTile(1, 1);
-      const t0 = await (await rt.openJp2(`${server.url}/${JP2}`)).readTile(1, 1);
+      const r1 = await im.readRegion(100, 100, 700, 300);
+      const im0 = await rt.openJp2(`${server.url}/${JP2}`);
+      const t0 = await im0.readTile(1, 1);
+      const r0 = await im0.readRegion(100, 100, 700, 300);
+      expect([r1.width, r1.height]).toEqual([600, 200]);
+      expect(Array.from(r1.data)).toEqual(Array.from(r0.data));
       expect(t1.width).toBe(t0.width);
       expect(Buffer.from(t1.data.buffer, t1.data.byteOffset, t1.data.byteLength).equals(
         Buffer.from(t0.data.buffer, t0.data.byteOffset, t0.data.byteLength))).toBe(true);
