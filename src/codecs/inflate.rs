@@ -269,9 +269,14 @@ pub fn inflate_raw(input: &[u8], cap: usize, initial: usize) -> R<(Vec<u8>, usiz
                 op += len;
                 b.pos += 4 + len;
             }
-            1 | 2 => {
-                let (lit, dist) = if ty == 1 { fixed_tables()? } else { dynamic_tables(&mut b)? };
-                op = inflate_block(&mut b, &lit, &dist, &mut out, op, cap)?;
+            1 => {
+                let (ll, dl) = fixed_lengths();
+                op = inflate_block(&mut b, &ll, &dl, &mut out, op, cap)?;
+            }
+            2 => {
+                let (lens, hlit) = dynamic_lengths(&mut b)?;
+                let (ll, dl) = lens.split_at(hlit);
+                op = inflate_block(&mut b, ll, dl, &mut out, op, cap)?;
             }
             _ => return Err(M("reserved block type")),
         }
@@ -287,7 +292,7 @@ pub fn inflate_raw(input: &[u8], cap: usize, initial: usize) -> R<(Vec<u8>, usiz
     Ok((out, used))
 }
 
-fn fixed_tables() -> R<(Table, Table)> {
+fn fixed_lengths() -> ([u8; 288], [u8; 30]) {
     let mut l = [0u8; 288];
     for (i, v) in l.iter_mut().enumerate() {
         *v = match i {
@@ -297,10 +302,12 @@ fn fixed_tables() -> R<(Table, Table)> {
             _ => 8,
         };
     }
-    Ok((Table::build(&l)?, Table::build(&[5u8; 30])?))
+    (l, [5u8; 30])
 }
 
-fn dynamic_tables(b: &mut Bits<'_>) -> R<(Table, Table)> {
+/// The code lengths of a dynamic block's header: literal/length lengths, then distance
+/// lengths; returns them and the number of literal/length lengths.
+fn dynamic_lengths(b: &mut Bits<'_>) -> R<(Vec<u8>, usize)> {
     b.refill();
     let hlit = b.bits(5) as usize + 257;
     let hdist = b.bits(5) as usize + 1;
@@ -337,143 +344,284 @@ fn dynamic_tables(b: &mut Bits<'_>) -> R<(Table, Table)> {
             return Err(M("truncated code lengths"));
         }
     }
-    let (ll, dl) = lens.split_at(hlit);
-    if ll.get(256).copied().unwrap_or(0) == 0 {
+    if lens.get(256).copied().unwrap_or(0) == 0 {
         return Err(M("no end-of-block code"));
     }
-    Ok((Table::build(ll)?, Table::build(dl)?))
+    Ok((lens, hlit))
 }
 
-fn inflate_block(b: &mut Bits<'_>, lit: &Table, dist: &Table, out: &mut Vec<u8>, op: usize, cap: usize) -> R<usize> {
+fn inflate_block(b: &mut Bits<'_>, ll: &[u8], dl: &[u8], out: &mut Vec<u8>, op: usize, cap: usize) -> R<usize> {
+    let lt = build_fast(ll, LIT_BITS, lit_entry, true)?;
+    let dt = build_fast(dl, PRIMARY, dist_entry, false)?;
     let mut op = op;
     loop {
-        let (at, done) = fast_loop(b, lit, dist, out, op)?;
+        let (at, done) = fast_loop(b, &lt, &dt, out, op)?;
         op = at;
         if done {
             return Ok(op);
         }
         // Out of output room: grow (within the cap) and go on fast; out of input (or
         // cap): finish the block with the checked loop.
-        let input_left = b.src.len().saturating_sub(b.pos) >= 8 && b.over == 0;
+        let input_left = b.src.len().saturating_sub(b.pos) >= FAST_INPUT && b.over == 0;
         if !(input_left && out.len().saturating_sub(op) < FAST_ROOM && ensure(out, op + FAST_ROOM, cap).is_ok()) {
-            return slow_loop(b, lit, dist, out, op, cap);
+            return slow_loop(b, &Table::build(ll)?, &Table::build(dl)?, out, op, cap);
         }
     }
 }
 
-/// Room the fast loop keeps at the end of the output: a 258-byte match plus the 16-byte
-/// overshoot of `copy_match`.
-const FAST_ROOM: usize = 258 + 32;
+/// Room the fast loop keeps at the end of the output: up to six literals and a 258-byte
+/// match in one iteration, plus the 16-byte overshoot of `copy_match`.
+const FAST_ROOM: usize = 258 + 32 + 8;
+/// Input the fast loop keeps: two 8-byte refills per iteration.
+const FAST_INPUT: usize = 16;
 
-/// The block's symbols while at least 8 input bytes and [`FAST_ROOM`] output bytes remain:
-/// the bit container in locals (registers), one branch-free 8-byte refill per iteration,
-/// and up to three literals per refill (a refill leaves at least 56 bits and a code takes
-/// at most 15). Returns the output position and whether the block ended; otherwise the
-/// caller finishes the block with [`slow_loop`] (same decoding, every check per symbol).
-/// Kept out of line and free of calls (the output is a slice, grown by the caller): V8
-/// spills what lives across a call, which put the bit container on the stack.
+/// Primary bits of the fast literal/length table (libdeflate's choice: 11).
+const LIT_BITS: u32 = 11;
+/// Fast-table entry kinds. Every entry keeps in bits 0..5 the bits it consumes (code
+/// plus extra bits; two codes for a literal pair) and in bit 6 [`F_SUB`].
+/// Literal: `F_LIT | count << 24 | second << 16 | first << 8 | bits` (count 1 or 2).
+const F_LIT: u32 = 1 << 31;
+/// Length: `F_LEN | base << 16 | code_len << 8 | (code_len + extra)`: the length is
+/// `base + (bits >> code_len)` of the consumed bits (one lookup, one shift).
+const F_LEN: u32 = 1 << 30;
+/// End of block: `F_EOB | code_len`.
+const F_EOB: u32 = 1 << 29;
+/// Second-level pointer: `F_SUB | offset << 16 | sub_bits << 8`; second-level entries
+/// hold the whole code length (nothing is consumed before them).
+const F_SUB: u32 = 1 << 6;
+// A distance entry is `base << 16 | code_len << 8 | (code_len + extra)` (0: unassigned).
+
+fn lit_entry(sym: usize, l: u32) -> u32 {
+    match sym {
+        0..=255 => F_LIT | 1 << 24 | (sym as u32) << 8 | l,
+        256 => F_EOB | l,
+        _ => match (LEN_BASE.get(sym - 257), LEN_EXTRA.get(sym - 257)) {
+            (Some(&base), Some(&extra)) => F_LEN | u32::from(base) << 16 | l << 8 | (l + u32::from(extra)),
+            _ => 0,
+        },
+    }
+}
+
+fn dist_entry(sym: usize, l: u32) -> u32 {
+    match (DIST_BASE.get(sym), DIST_EXTRA.get(sym)) {
+        (Some(&base), Some(&extra)) => u32::from(base) << 16 | l << 8 | (l + u32::from(extra)),
+        _ => 0,
+    }
+}
+
+/// A fast decoding table: `1 << bits` primary entries (an entry per code of at most
+/// `bits` bits, repeated), then second-level tables. With `pairs`, a primary entry whose
+/// literal code leaves room for a second whole literal code within `bits` decodes both
+/// (multi-symbol decoding). Unassigned codes are 0 entries; over-subscription is an error.
+fn build_fast(lengths: &[u8], bits: u32, entry: fn(usize, u32) -> u32, pairs: bool) -> R<Vec<u32>> {
+    let mut count = [0u16; 16];
+    for &l in lengths {
+        *count.get_mut(usize::from(l)).ok_or(M("code length above 15"))? += 1;
+    }
+    if let Some(c0) = count.get_mut(0) {
+        *c0 = 0;
+    }
+    let mut left: i32 = 1;
+    for &c in count.iter().skip(1) {
+        left = 2 * left - i32::from(c);
+        if left < 0 {
+            return Err(M("over-subscribed Huffman code"));
+        }
+    }
+    let mut next = [0u32; 16];
+    let mut code = 0u32;
+    for (nx, &c) in next.iter_mut().skip(1).zip(count.iter()) {
+        code = (code + u32::from(c)) << 1;
+        *nx = code;
+    }
+    let size = 1usize << bits;
+    let pmask = (1u32 << bits) - 1;
+    let mut sub_len = vec![0u8; size];
+    let mut codes = vec![0u32; lengths.len()];
+    for (&l, cs) in lengths.iter().zip(codes.iter_mut()) {
+        if l == 0 {
+            continue;
+        }
+        let nx = next.get_mut(usize::from(l)).ok_or(M("code length"))?;
+        *cs = nx.reverse_bits() >> (32 - u32::from(l));
+        *nx += 1;
+        if u32::from(l) > bits {
+            if let Some(sl) = sub_len.get_mut((*cs & pmask) as usize) {
+                *sl = (*sl).max(l);
+            }
+        }
+    }
+    let mut t = vec![0u32; size];
+    for (p, &ml) in sub_len.iter().enumerate() {
+        if ml > 0 {
+            let sb = u32::from(ml) - bits;
+            let off = t.len() as u32;
+            // Offsets stay below 2^13: at most 288 second-level tables of 2^(15 - bits).
+            if off >= 1 << 13 {
+                return Err(M("Huffman table too large"));
+            }
+            if let Some(e) = t.get_mut(p) {
+                *e = F_SUB | off << 16 | sb << 8;
+            }
+            t.resize(t.len() + (1 << sb), 0);
+        }
+    }
+    for ((s, &l), &r) in lengths.iter().enumerate().zip(codes.iter()) {
+        if l == 0 {
+            continue;
+        }
+        let l32 = u32::from(l);
+        let leaf = entry(s, l32);
+        if l32 <= bits {
+            let mut i = r as usize;
+            while i < size {
+                if let Some(e) = t.get_mut(i) {
+                    *e = leaf;
+                }
+                i += 1 << l32;
+            }
+        } else {
+            let e = t.get((r & pmask) as usize).copied().unwrap_or(0);
+            let sb = (e >> 8) & 15;
+            let off = (e >> 16) as usize;
+            let mut i = (r >> bits) as usize;
+            while i < 1 << sb {
+                if let Some(e) = t.get_mut(off + i) {
+                    *e = leaf;
+                }
+                i += 1 << (l32 - bits);
+            }
+        }
+    }
+    if pairs {
+        // Entry `i` holds a literal of `l1` bits; `i >> l1` is the next code's index with
+        // its unknown high bits zero, which is that code's own entry when it is a literal
+        // of at most `bits - l1` bits (short codes are repeated over every high-bit value).
+        let single: Vec<u32> = t.get(..size).map(<[u32]>::to_vec).unwrap_or_default();
+        for (i, e) in t.iter_mut().take(size).enumerate() {
+            let e1 = *e;
+            let l1 = e1 & 63;
+            if e1 & F_LIT == 0 || l1 >= bits {
+                continue;
+            }
+            let e2 = single.get(i >> l1).copied().unwrap_or(0);
+            let l2 = e2 & 63;
+            if e2 & F_LIT != 0 && l1 + l2 <= bits {
+                *e = F_LIT | 2 << 24 | (e2 & 0xFF00) << 8 | (e1 & 0xFF00) | (l1 + l2);
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// The block's symbols while at least [`FAST_INPUT`] input bytes and [`FAST_ROOM`]
+/// output bytes remain: the bit container in locals (registers), branch-free 8-byte
+/// refills, up to three literal entries (each one or two literals) per refill, and
+/// lengths and distances from one lookup and one shift each (a refill leaves at least 56
+/// bits: three primary literal entries take at most 33, a length code with its extra
+/// bits 20 and a distance 28). Returns the output position and whether the block ended;
+/// otherwise the caller finishes the block with [`slow_loop`] (same decoding, every check
+/// per symbol). Kept out of line and free of calls other than long match copies (the
+/// output is a slice, grown by the caller): V8 spills what lives across a call.
 #[inline(never)]
-fn fast_loop(b: &mut Bits<'_>, lit: &Table, dist: &Table, out: &mut [u8], mut op: usize) -> R<(usize, bool)> {
+fn fast_loop(b: &mut Bits<'_>, lt: &[u32], dt: &[u32], out: &mut [u8], mut op: usize) -> R<(usize, bool)> {
     if b.over != 0 {
         return Ok((op, false));
     }
     let src = b.src;
     let (mut pos, mut buf, mut n) = (b.pos, b.buf, b.n);
-    let (lt, dt) = (&lit.t[..], &dist.t[..]);
-    let mask = (1u64 << PRIMARY) - 1;
-    let lookup = |t: &[u32], buf: u64| -> u32 {
-        let e = t.get((buf & mask) as usize).copied().unwrap_or(0);
-        if e & SUB == 0 {
-            return e;
-        }
-        let bits = (e >> 16) & 15;
-        let idx = ((buf >> PRIMARY) & ((1 << bits) - 1)) as usize;
-        t.get((e & 0xFFFF) as usize + idx).copied().unwrap_or(0)
-    };
+    let lmask = (1u64 << LIT_BITS) - 1;
+    let dmask = (1u64 << PRIMARY) - 1;
     let mut done = false;
+    // One literal entry: consume its bits, store two bytes (the second is rewritten later
+    // when the entry holds one literal), advance by its count.
+    macro_rules! literal {
+        ($e:expr) => {{
+            let e = $e;
+            let t = e & 63;
+            buf >>= t;
+            n -= t;
+            if let Some(o) = out.get_mut(op..op + 2) {
+                o.copy_from_slice(&[(e >> 8) as u8, (e >> 16) as u8]);
+            }
+            op += ((e >> 24) & 3) as usize;
+        }};
+    }
     loop {
         if out.len().saturating_sub(op) < FAST_ROOM {
             break;
         }
-        let Some(w) = src.get(pos..pos + 8) else { break };
+        // At least 16 input bytes: this refill and the one after the literals.
+        let Some(w) = src.get(pos..pos + FAST_INPUT) else { break };
         let mut a = [0u8; 8];
-        a.copy_from_slice(w);
+        a.copy_from_slice(w.get(..8).unwrap_or(&[0; 8]));
         buf |= u64::from_le_bytes(a) << n;
         let take = (63 - n) >> 3;
         pos += take as usize;
         n += take * 8;
-        let e = lookup(lt, buf);
-        if e & VALID == 0 {
-            return Err(M("invalid Huffman code"));
-        }
-        let l = (e >> 16) & 15;
-        buf >>= l;
-        n -= l;
-        let sym = e & 0xFFFF;
-        if sym < 256 {
-            // `op + FAST_ROOM <= out.len()`: room for three literals.
-            if let Some(o) = out.get_mut(op) {
-                *o = sym as u8;
+        let mut e = lt.get((buf & lmask) as usize).copied().unwrap_or(0);
+        if e & F_LIT != 0 {
+            literal!(e);
+            e = lt.get((buf & lmask) as usize).copied().unwrap_or(0);
+            if e & F_LIT != 0 {
+                literal!(e);
+                e = lt.get((buf & lmask) as usize).copied().unwrap_or(0);
+                if e & F_LIT != 0 {
+                    literal!(e);
+                    continue;
+                }
             }
-            op += 1;
-            // Two more literals from the same refill (>= 41 bits left).
-            let e = lookup(lt, buf);
-            if e & VALID == 0 || e & 0xFFFF >= 256 {
+            // `e` (a primary entry: its 11 bits were buffered) is not a literal; refill
+            // for the rest of the symbol (the input window above covers it).
+            let at = (take as usize).min(8);
+            if let Some(w2) = w.get(at..at + 8) {
+                a.copy_from_slice(w2);
+            }
+            buf |= u64::from_le_bytes(a) << n;
+            let take = (63 - n) >> 3;
+            pos += take as usize;
+            n += take * 8;
+        }
+        if e & F_SUB != 0 {
+            let idx = (e >> 16) as usize + ((buf >> LIT_BITS) & ((1 << ((e >> 8) & 15)) - 1)) as usize;
+            e = lt.get(idx).copied().unwrap_or(0);
+            if e & F_LIT != 0 {
+                literal!(e);
                 continue;
             }
-            let l = (e >> 16) & 15;
-            buf >>= l;
-            n -= l;
-            if let Some(o) = out.get_mut(op) {
-                *o = e as u8;
-            }
-            op += 1;
-            let e = lookup(lt, buf);
-            if e & VALID == 0 || e & 0xFFFF >= 256 {
-                continue;
-            }
-            let l = (e >> 16) & 15;
-            buf >>= l;
-            n -= l;
-            if let Some(o) = out.get_mut(op) {
-                *o = e as u8;
-            }
-            op += 1;
-            continue;
         }
-        if sym == 256 {
-            done = true;
-            break;
-        }
-        // Length code (<= 15 bits, taken) + extra (<= 5) + distance code (<= 15) + extra
-        // (<= 13) fit the >= 56 bits of one refill.
-        let li = (sym - 257) as usize;
-        let (base, extra) = match (LEN_BASE.get(li), LEN_EXTRA.get(li)) {
-            (Some(&a), Some(&e)) => (usize::from(a), u32::from(e)),
-            _ => return Err(M("invalid length symbol")),
-        };
-        let len = base + (buf & ((1u64 << extra) - 1)) as usize;
-        buf >>= extra;
-        n -= extra;
-        let e = lookup(dt, buf);
-        if e & VALID == 0 {
+        if e & F_LEN == 0 {
+            if e & F_EOB != 0 {
+                let t = e & 63;
+                buf >>= t;
+                n -= t;
+                done = true;
+                break;
+            }
             return Err(M("invalid Huffman code"));
         }
-        let l = (e >> 16) & 15;
-        buf >>= l;
-        n -= l;
-        let ds = (e & 0xFFFF) as usize;
-        let (dbase, dextra) = match (DIST_BASE.get(ds), DIST_EXTRA.get(ds)) {
-            (Some(&a), Some(&e)) => (usize::from(a), u32::from(e)),
-            _ => return Err(M("invalid distance symbol")),
-        };
-        let d = dbase + (buf & ((1u64 << dextra) - 1)) as usize;
-        buf >>= dextra;
-        n -= dextra;
+        let t = e & 63;
+        let saved = buf;
+        buf >>= t;
+        n -= t;
+        let len = ((e >> 16) & 0x1FF) as usize + ((saved & ((1u64 << t) - 1)) >> ((e >> 8) & 15)) as usize;
+        let mut e = dt.get((buf & dmask) as usize).copied().unwrap_or(0);
+        if e & F_SUB != 0 {
+            let idx = (e >> 16) as usize + ((buf >> PRIMARY) & ((1 << ((e >> 8) & 15)) - 1)) as usize;
+            e = dt.get(idx).copied().unwrap_or(0);
+        }
+        if e >> 16 == 0 {
+            return Err(M("invalid Huffman code"));
+        }
+        let t = e & 63;
+        let saved = buf;
+        buf >>= t;
+        n -= t;
+        let d = (e >> 16) as usize + ((saved & ((1u64 << t) - 1)) >> ((e >> 8) & 15)) as usize;
         if d > op {
             return Err(M("distance before the start of the output"));
         }
-        // `op + len <= op + 258 <= out.len()` (FAST_ROOM).
+        // `op + len <= op + 6 + 258 <= out.len()` (FAST_ROOM).
         copy_match(out, op - d, op, len);
         op += len;
     }
@@ -565,5 +713,58 @@ mod tests {
             inflate_raw(&miniz_oxide::deflate::compress_to_vec(&[7; 100], 6), 99, 0),
             Err(Error::TooLarge)
         ));
+    }
+
+    #[test]
+    fn literal_pairs_decode_two_symbols_per_entry() {
+        // Canonical codes: 'a' = 0, 'b' = 10, end of block = 11; bits are read LSB first,
+        // so 'b' is index bits 01 and index 0 is "a, a", 0b010 "a, b", 0b001 "b, a".
+        let mut lens = [0u8; 257];
+        lens[usize::from(b'a')] = 1;
+        lens[usize::from(b'b')] = 2;
+        lens[256] = 2;
+        let t = build_fast(&lens, LIT_BITS, lit_entry, true).unwrap();
+        let (a, b) = (u32::from(b'a'), u32::from(b'b'));
+        assert_eq!(t[0], F_LIT | 2 << 24 | a << 16 | a << 8 | 2);
+        assert_eq!(t[0b010], F_LIT | 2 << 24 | b << 16 | a << 8 | 3);
+        assert_eq!(t[0b001], F_LIT | 2 << 24 | a << 16 | b << 8 | 3);
+        // "b" then end of block: no pair.
+        assert_eq!(t[0b1101], F_LIT | 1 << 24 | b << 8 | 2);
+        assert_eq!(t[0b11], F_EOB | 2);
+
+        // Streams of few distinct bytes have short literal codes: most entries are pairs.
+        let mut rng = crate::kernels::TestRng::new(5);
+        for alphabet in [2usize, 3, 4, 7, 16, 40] {
+            let data: Vec<u8> = (0..300_000).map(|_| b'A' + rng.below(alphabet) as u8).collect();
+            for level in [1u8, 6, 9] {
+                let enc = miniz_oxide::deflate::compress_to_vec(&data, level);
+                let (out, used) = inflate_raw(&enc, data.len(), 0).unwrap();
+                assert!(out == data, "alphabet {alphabet} level {level}");
+                assert_eq!(used, enc.len());
+            }
+        }
+    }
+
+    #[test]
+    fn every_short_distance_copies_its_period() {
+        let mut rng = crate::kernels::TestRng::new(9);
+        for d in 1..=32usize {
+            // Runs of period `d` of every length up to 300, separated by fresh bytes, so
+            // that the encoder emits matches at distance `d` of many lengths.
+            let mut data = Vec::new();
+            for len in (3..300).step_by(7) {
+                let pat = rng.bytes(d);
+                data.extend((0..d + len).map(|i| pat[i % d]));
+                data.extend(rng.bytes(5));
+            }
+            for level in [1u8, 9] {
+                let enc = miniz_oxide::deflate::compress_to_vec(&data, level);
+                let (out, used) = inflate_raw(&enc, data.len(), 0).unwrap();
+                assert!(out == data, "distance {d} level {level}");
+                assert_eq!(used, enc.len());
+                // Tight and roomy initial outputs take the slow and the fast paths.
+                assert!(inflate_raw(&enc, data.len(), data.len()).unwrap().0 == data);
+            }
+        }
     }
 }
