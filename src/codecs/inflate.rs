@@ -497,17 +497,28 @@ fn build_fast(lengths: &[u8], bits: u32, entry: fn(usize, u32) -> u32, pairs: bo
         // Entry `i` holds a literal of `l1` bits; `i >> l1` is the next code's index with
         // its unknown high bits zero, which is that code's own entry when it is a literal
         // of at most `bits - l1` bits (short codes are repeated over every high-bit value).
-        let single: Vec<u32> = t.get(..size).map(<[u32]>::to_vec).unwrap_or_default();
-        for (i, e) in t.iter_mut().take(size).enumerate() {
-            let e1 = *e;
+        // From the top down, `i >> l1 < i` is still a single entry when read; entries
+        // that leave less room than the shortest literal code are skipped unread.
+        let shortest = lengths.iter().take(256).filter(|&&l| l > 0).min().map_or(16, |&l| u32::from(l));
+        for i in (1..size).rev() {
+            let e1 = t.get(i).copied().unwrap_or(0);
             let l1 = e1 & 63;
-            if e1 & F_LIT == 0 || l1 >= bits {
+            if e1 & F_LIT == 0 || l1 + shortest > bits {
                 continue;
             }
-            let e2 = single.get(i >> l1).copied().unwrap_or(0);
+            let e2 = t.get(i >> l1).copied().unwrap_or(0);
             let l2 = e2 & 63;
             if e2 & F_LIT != 0 && l1 + l2 <= bits {
-                *e = F_LIT | 2 << 24 | (e2 & 0xFF00) << 8 | (e1 & 0xFF00) | (l1 + l2);
+                if let Some(e) = t.get_mut(i) {
+                    *e = F_LIT | 2 << 24 | (e2 & 0xFF00) << 8 | (e1 & 0xFF00) | (l1 + l2);
+                }
+            }
+        }
+        // Index 0 pairs with itself (`0 >> l1 == 0`).
+        if let Some(e) = t.first_mut() {
+            let l1 = *e & 63;
+            if *e & F_LIT != 0 && 2 * l1 <= bits {
+                *e = F_LIT | 2 << 24 | (*e & 0xFF00) << 8 | (*e & 0xFF00) | (2 * l1);
             }
         }
     }
