@@ -1,22 +1,33 @@
 //! A DEFLATE decoder (RFC 1951) written for speed in wasm: the whole stream is decoded
 //! into one flat output buffer (the window is the output so far), bits come from a
-//! 64-bit container refilled eight bytes at a time (one refill per literal/length +
-//! distance pair), Huffman codes are looked up in a 10-bit table with second-level
-//! tables for longer codes, and matches use the lz4 decoder's copy routine (16-byte
-//! copies, fills and doubling copies for overlapping matches, `memory.copy` otherwise).
-//! Stored, fixed and dynamic blocks; over-subscribed code lengths are rejected, codes
-//! that are not hit are allowed to be incomplete (as zlib does for single distance codes)
-//! and an unassigned code found in the stream is an error. Output capped by the caller.
+//! 64-bit container refilled eight bytes at a time, and matches use the lz4 decoder's
+//! copy routine (16-byte copies, fills and 16-byte period patterns for overlapping
+//! matches, `memory.copy` otherwise). Stored, fixed and dynamic blocks; over-subscribed
+//! code lengths are rejected, codes that are not hit are allowed to be incomplete (as
+//! zlib does for single distance codes) and an unassigned code found in the stream is an
+//! error. Output capped by the caller.
 //!
-//! While 8 input and 290 output bytes remain, an out-of-line fast loop keeps the bit
-//! container in locals, refills without a branch and takes up to three literals per
-//! refill; a checked loop finishes each block.
+//! Each Huffman block gets libdeflate-style tables (`build_fast`): an 11-bit
+//! literal/length table whose entries hold one literal or two (when both codes fit in the
+//! 11 bits: multi-symbol decoding), a length as base and extra-bit count (one lookup, one
+//! shift), or the end of block, with second-level tables for longer codes; a 10-bit
+//! distance table in the same format. While 16 input and 298 output bytes remain, an
+//! out-of-line fast loop keeps the bit container in locals, refills without a branch (at
+//! most twice per symbol) and takes up to three literal entries per refill; a checked
+//! loop (10-bit tables of symbols, built only then) finishes each block.
 //!
-//! Measured (`npm run bench`, 1 MiB chunks at level 5, node 20): about 2x miniz_oxide's
-//! throughput in wasm; ours ÷ the platform `DecompressionStream` 1.9–2.4x on float32 and
-//! uint16 data (1.6–2.2x before the fast loop) and 6–8x on sparse data (the stream's own
-//! timings are the noisiest of the bench). In wasm the literal loop costs ~5 ns a byte:
-//! V8 keeps little of the 64-bit bit state in registers.
+//! Measured (1 MiB chunks at level 5, `npm run bench --group gzip`, node 20 and
+//! chromium, one core): about 2x miniz_oxide's throughput in wasm. Ours ÷ the platform
+//! `DecompressionStream`, before → after the fast tables: node float32 weather
+//! 1.95–2.15x → 2.04–2.10x (177–186 → 194–205 MB/s), uint16 imagery 1.76–2.15x →
+//! 2.33–2.54x (197–208 → 221–233 MB/s); chromium weather 1.92–2.10x → 2.09–2.30x
+//! (182–193 → 202–221 MB/s), imagery 2.07–2.29x → 2.30–2.56x (202–215 → 229–245 MB/s);
+//! sparse data unchanged (node 5–8x, chromium 4–6.7x; match copies dominate). An
+//! interleaved A/B of `decodeChunkInto` in node: +10–11% on the dense chunks. What is
+//! left is latency: a literal is a dependent chain (mask → table load → shift, ~8 cycles
+//! in V8), and float data has literal codes of 7–10 bits, so pairs are rare there (they
+//! pay on low-entropy data). Tried and dropped: a 12-bit table (4% slower: build cost,
+//! one per ~16 K symbols), a 10-bit one (±2%), masking-free bit counts (no change).
 
 use crate::codecs::lz4::copy_match;
 
