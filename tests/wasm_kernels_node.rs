@@ -232,10 +232,12 @@ fn lq_decode_plane_simd_equals_scalar() {
         while row < rows {
             let n = (1 + rng.below(4)).min(rows - row);
             let at = row * cols * 4;
-            dequantize::lq_decode_plane(&mut a, shift + at, dst + at, n, cols, lorenzo, &p, &mut above_a);
+            let plane = dequantize::PlaneRows { src: shift + at, dst: dst + at, rows: n, cols, lorenzo };
+            dequantize::lq_decode_plane(&mut a, plane, &p, &mut above_a);
             row += n;
         }
-        dequantize::lq_decode_plane_scalar(&mut b, shift, dst, rows, cols, lorenzo, &p, &mut above_b);
+        let plane = dequantize::PlaneRows { src: shift, dst, rows, cols, lorenzo };
+        dequantize::lq_decode_plane_scalar(&mut b, plane, &p, &mut above_b);
         assert!(a == b, "round {round}: {rows}x{cols} lorenzo {lorenzo} {p:?}");
         // The three separate kernels give the same values.
         let mut q = vec![0i32; rows * cols];
@@ -253,8 +255,9 @@ fn lq_decode_plane_simd_equals_scalar() {
     // dst > src writes nothing; a short `above` writes nothing.
     let p = LqParams { delta: 1.0, inv: 1.0 / 255.0, mn: 0.0, nan_code: 256 };
     let mut buf = vec![7u8; 64];
-    dequantize::lq_decode_plane(&mut buf, 0, 4, 2, 4, true, &p, &mut [0; 4]);
-    dequantize::lq_decode_plane(&mut buf, 0, 0, 2, 4, true, &p, &mut [0; 3]);
+    let plane = dequantize::PlaneRows { src: 0, dst: 4, rows: 2, cols: 4, lorenzo: true };
+    dequantize::lq_decode_plane(&mut buf, plane, &p, &mut [0; 4]);
+    dequantize::lq_decode_plane(&mut buf, dequantize::PlaneRows { dst: 0, ..plane }, &p, &mut [0; 3]);
     assert_eq!(buf, vec![7u8; 64]);
 }
 

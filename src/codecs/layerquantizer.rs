@@ -29,7 +29,7 @@
 use super::common::{config_err, config_object, format_err, get_i64, get_str, output_cap};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
-use crate::kernels::dequantize::{lq_decode_plane, LqParams};
+use crate::kernels::dequantize::{lq_decode_plane, LqParams, PlaneRows};
 use crate::limits::Limits;
 use serde_json::Value;
 
@@ -170,7 +170,8 @@ impl LayerQuantizerCodec {
                 return;
             }
             let Some(params) = l.params.get(st.plane) else { return };
-            lq_decode_plane(buf, src, at, n, l.cols, self.lorenzo, params, &mut st.above);
+            let plane = PlaneRows { src, dst: at, rows: n, cols: l.cols, lorenzo: self.lorenzo };
+            lq_decode_plane(buf, plane, params, &mut st.above);
             st.row = st.row.saturating_add(n);
             if st.row == l.rows {
                 st.row = 0;

@@ -119,50 +119,49 @@ pub fn lq_dequantize(levels: &[i32], p: &LqParams, out: &mut [u8]) {
 /// bit-equal to [`lq_decode_plane_scalar`], which equals
 /// [`crate::kernels::lorenzo::negabinary_le_to_i32_scalar`] then
 /// [`crate::kernels::lorenzo::lorenzo_inverse_2d_scalar`] then [`lq_dequantize_scalar`].
-#[allow(clippy::too_many_arguments)]
-pub fn lq_decode_plane(
-    buf: &mut [u8],
-    src: usize,
-    dst: usize,
-    rows: usize,
-    cols: usize,
-    lorenzo: bool,
-    p: &LqParams,
-    above: &mut [i32],
-) {
+pub fn lq_decode_plane(buf: &mut [u8], plane: PlaneRows, p: &LqParams, above: &mut [i32]) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        super::simd::dequantize::lq_decode_plane(buf, src, dst, rows, cols, lorenzo, p, above)
+        super::simd::dequantize::lq_decode_plane(buf, plane, p, above)
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        lq_decode_plane_scalar(buf, src, dst, rows, cols, lorenzo, p, above)
+        lq_decode_plane_scalar(buf, plane, p, above)
     }
 }
 
-/// The rows of a plane that `buf` and `above` hold in full (see [`lq_decode_plane`]); 0
-/// when `dst > src`.
-#[inline]
-pub(crate) fn lq_plane_rows(buf_len: usize, src: usize, dst: usize, rows: usize, cols: usize, above: usize) -> usize {
-    if cols == 0 || above < cols || dst > src || src > buf_len {
-        return 0;
+/// Where the rows of a plane that [`lq_decode_plane`] decodes lie in its buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaneRows {
+    /// Offset of the first row's 32-bit codes.
+    pub src: usize,
+    /// Offset of the first row's float32 output (`dst <= src`).
+    pub dst: usize,
+    /// Rows to decode.
+    pub rows: usize,
+    /// Levels per row.
+    pub cols: usize,
+    /// Codes are negabinary Lorenzo residuals (else the levels themselves).
+    pub lorenzo: bool,
+}
+
+impl PlaneRows {
+    /// The rows of the plane that a buffer of `buf_len` bytes and an `above` of `above`
+    /// levels hold in full (see [`lq_decode_plane`]); 0 when `dst > src`.
+    #[inline]
+    pub(crate) fn fitting(&self, buf_len: usize, above: usize) -> usize {
+        let PlaneRows { src, dst, rows, cols, .. } = *self;
+        if cols == 0 || above < cols || dst > src || src > buf_len {
+            return 0;
+        }
+        rows.min((buf_len - src) / cols.saturating_mul(4))
     }
-    rows.min((buf_len - src) / cols.saturating_mul(4))
 }
 
 /// The scalar reference of [`lq_decode_plane`].
-#[allow(clippy::too_many_arguments)]
-pub fn lq_decode_plane_scalar(
-    buf: &mut [u8],
-    src: usize,
-    dst: usize,
-    rows: usize,
-    cols: usize,
-    lorenzo: bool,
-    p: &LqParams,
-    above: &mut [i32],
-) {
-    let rows = lq_plane_rows(buf.len(), src, dst, rows, cols, above.len());
+pub fn lq_decode_plane_scalar(buf: &mut [u8], plane: PlaneRows, p: &LqParams, above: &mut [i32]) {
+    let PlaneRows { src, dst, cols, lorenzo, .. } = plane;
+    let rows = plane.fitting(buf.len(), above.len());
     let Some(above) = above.get_mut(..cols) else { return };
     let mut k = 0usize;
     for _ in 0..rows {

@@ -6,8 +6,8 @@
 //! integer scale/offset to f32/f64.
 
 use crate::kernels::dequantize::{
-    lq_decode_plane_scalar, lq_dequantize_scalar, lq_fast_constants, lq_level_fast, lq_level_zero, lq_plane_rows,
-    IntLe, LqParams, LQ_NAN,
+    lq_decode_plane_scalar, lq_dequantize_scalar, lq_fast_constants, lq_level_fast, lq_level_zero, IntLe, LqParams,
+    PlaneRows, LQ_NAN,
 };
 use core::arch::wasm32::*;
 
@@ -145,25 +145,16 @@ pub fn lq_dequantize(levels: &[i32], p: &LqParams, out: &mut [u8]) {
 /// row sum) and the addition of the row above (kept in `above`), then straight to
 /// [`Lq4::store`]; no plane-sized intermediate buffer.
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
-pub fn lq_decode_plane(
-    buf: &mut [u8],
-    src: usize,
-    dst: usize,
-    rows: usize,
-    cols: usize,
-    lorenzo: bool,
-    p: &LqParams,
-    above: &mut [i32],
-) {
+pub fn lq_decode_plane(buf: &mut [u8], plane: PlaneRows, p: &LqParams, above: &mut [i32]) {
     let Some(c) = Lq4::new(p) else {
-        return lq_decode_plane_scalar(buf, src, dst, rows, cols, lorenzo, p, above);
+        return lq_decode_plane_scalar(buf, plane, p, above);
     };
     // Opaque to LLVM (`black_box`), the vector constants stay loop-invariant values: as
     // splats of scalars LLVM sinks them into the loop, and V8 rebuilds each at every use
     // (measured: the whole LayerQuantizer decode ~4% faster).
     let c = core::hint::black_box(c);
-    let rows = lq_plane_rows(buf.len(), src, dst, rows, cols, above.len());
+    let PlaneRows { src, dst, cols, lorenzo, .. } = plane;
+    let rows = plane.fitting(buf.len(), above.len());
     let Some(above) = above.get_mut(..cols) else { return };
     let (m, zero) = core::hint::black_box((u32x4_splat(0xAAAA_AAAA), i32x4_splat(0)));
     let base = buf.as_mut_ptr();
@@ -173,7 +164,7 @@ pub fn lq_decode_plane(
     let top = u32::try_from(p.nan_code).unwrap_or(0);
     for i in 0..rows {
         let row = i * cols * 4;
-        // SAFETY: `src + rows * cols * 4 <= buf.len()` and `dst <= src` (lq_plane_rows).
+        // SAFETY: `src + rows * cols * 4 <= buf.len()` and `dst <= src` (PlaneRows::fitting).
         let (s, d) = unsafe { (base.add(src + row) as *const u8, base.add(dst + row)) };
         let mut carry = zero;
         let mut high = zero;
