@@ -123,30 +123,7 @@ struct Table {
 
 impl Table {
     fn build(lengths: &[u8]) -> R<Self> {
-        let mut count = [0u16; 16];
-        for &l in lengths {
-            if let Some(c) = count.get_mut(usize::from(l)) {
-                *c += 1;
-            } else {
-                return Err(M("code length above 15"));
-            }
-        }
-        if let Some(c0) = count.get_mut(0) {
-            *c0 = 0;
-        }
-        let mut left: i32 = 1;
-        for &c in count.iter().skip(1) {
-            left = 2 * left - i32::from(c);
-            if left < 0 {
-                return Err(M("over-subscribed Huffman code"));
-            }
-        }
-        let mut next = [0u32; 16];
-        let mut code = 0u32;
-        for (nx, &c) in next.iter_mut().skip(1).zip(count.iter()) {
-            code = (code + u32::from(c)) << 1;
-            *nx = code;
-        }
+        let mut next = canonical_code(lengths)?;
         // Second-level table sizes per primary prefix.
         let mut sub_len = vec![0u8; 1 << PRIMARY];
         let mut codes = vec![0u32; lengths.len()];
@@ -420,11 +397,12 @@ fn dist_entry(sym: usize, l: u32) -> u32 {
     }
 }
 
-/// A fast decoding table: `1 << bits` primary entries (an entry per code of at most
-/// `bits` bits, repeated), then second-level tables. With `pairs`, a primary entry whose
-/// literal code leaves room for a second whole literal code within `bits` decodes both
-/// (multi-symbol decoding). Unassigned codes are 0 entries; over-subscription is an error.
-fn build_fast(lengths: &[u8], bits: u32, entry: fn(usize, u32) -> u32, pairs: bool) -> R<Vec<u32>> {
+/// The canonical Huffman code of `lengths` (RFC 1951 § 3.2.2): the first code of each
+/// length (length 0 is no code).
+///
+/// # Errors
+/// A length above 15, or an over-subscribed code.
+fn canonical_code(lengths: &[u8]) -> R<[u32; 16]> {
     let mut count = [0u16; 16];
     for &l in lengths {
         *count.get_mut(usize::from(l)).ok_or(M("code length above 15"))? += 1;
@@ -445,6 +423,15 @@ fn build_fast(lengths: &[u8], bits: u32, entry: fn(usize, u32) -> u32, pairs: bo
         code = (code + u32::from(c)) << 1;
         *nx = code;
     }
+    Ok(next)
+}
+
+/// A fast decoding table: `1 << bits` primary entries (an entry per code of at most
+/// `bits` bits, repeated), then second-level tables. With `pairs`, a primary entry whose
+/// literal code leaves room for a second whole literal code within `bits` decodes both
+/// (multi-symbol decoding). Unassigned codes are 0 entries; over-subscription is an error.
+fn build_fast(lengths: &[u8], bits: u32, entry: fn(usize, u32) -> u32, pairs: bool) -> R<Vec<u32>> {
+    let mut next = canonical_code(lengths)?;
     let size = 1usize << bits;
     let pmask = (1u32 << bits) - 1;
     let mut sub_len = vec![0u8; size];
