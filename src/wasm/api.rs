@@ -530,6 +530,17 @@ pub fn open_jp2(url: String, tlm_index: JsValue, options: JsValue) -> Result<Pro
     })))
 }
 
+/// What a tile or region read takes along into its future.
+type Jp2Job = (Rc<Jp2Image>, Rc<dyn RangeSource>, CancelToken, Option<Function>);
+
+impl RawJp2 {
+    /// The image, its source, a token cancelled by `signal`, and the JS decoder (a worker
+    /// pool's job function) when `decoder` is one.
+    fn job(&self, decoder: JsValue, signal: &JsValue) -> Result<Jp2Job, JsValue> {
+        Ok((self.image.clone(), self.source.clone(), cancel_token(signal)?, decoder.dyn_into::<Function>().ok()))
+    }
+}
+
 #[wasm_bindgen(js_class = RawJp2)]
 impl RawJp2 {
     /// The image's description as JSON text.
@@ -558,10 +569,7 @@ impl RawJp2 {
         decoder: JsValue,
         signal: JsValue,
     ) -> Result<Promise, JsValue> {
-        let image = self.image.clone();
-        let source = self.source.clone();
-        let cancel = cancel_token(&signal)?;
-        let decoder = decoder.dyn_into::<Function>().ok();
+        let (image, source, cancel, decoder) = self.job(decoder, &signal)?;
         Ok(future_to_promise(cancellable(cancel, async move {
             let Some(f) = decoder else {
                 return Ok(image_js(image.read_tile(tx, ty, level).await.map_err(jp2_js)?));
@@ -596,10 +604,7 @@ impl RawJp2 {
         decoder: JsValue,
         signal: JsValue,
     ) -> Result<Promise, JsValue> {
-        let image = self.image.clone();
-        let source = self.source.clone();
-        let cancel = cancel_token(&signal)?;
-        let decoder = decoder.dyn_into::<Function>().ok();
+        let (image, source, cancel, decoder) = self.job(decoder, &signal)?;
         Ok(future_to_promise(cancellable(cancel, async move {
             match decoder {
                 None => Ok(image_js(image.read_region(x0, y0, x1, y1, level).await.map_err(jp2_js)?)),
