@@ -101,104 +101,181 @@ pub fn decompress_with(
     on_block: &mut OnBlock<'_>,
 ) -> Result<Vec<u8>, CodecError> {
     let cap = output_cap(expected_size, limits)?;
-    let h = BloscHeader::parse(frame)?;
-    if h.version != 2 {
-        return Err(CodecError::Unsupported { codec: NAME, feature: format!("Blosc format version {}", h.version) });
-    }
-    if h.flags & FLAG_RESERVED != 0 {
-        return Err(format_err(NAME, "reserved flag 0x08 is set"));
-    }
-    let nbytes = h.nbytes as usize;
-    if nbytes > cap {
-        return Err(over_cap(NAME, expected_size, h.nbytes.into(), limits));
-    }
-    let cbytes = h.cbytes as usize;
-    if cbytes > frame.len() || cbytes < HEADER {
-        return Err(format_err(NAME, format!("cbytes {cbytes} does not fit the {} input bytes", frame.len())));
-    }
-    let frame = frame.get(..cbytes).unwrap_or_default();
-    if nbytes == 0 {
-        return Ok(Vec::new());
-    }
-    if h.flags & FLAG_MEMCPYED != 0 {
-        if cbytes != nbytes.saturating_add(HEADER) {
-            return Err(format_err(NAME, format!("memcpyed frame: cbytes {cbytes} != nbytes {nbytes} + 16")));
+    let f = Frame::parse(frame, &|nbytes| {
+        if nbytes as usize > cap {
+            return Err(over_cap(NAME, expected_size, nbytes.into(), limits));
         }
-        let mut out = slice(NAME, frame, HEADER, nbytes)?.to_vec();
-        on_block(&mut out, nbytes)?;
-        return Ok(out);
-    }
-    let compressor = h.compressor();
-    match compressor {
-        0 | 1 | 3 | 4 => {}
-        2 => return Err(CodecError::Unsupported { codec: NAME, feature: "internal codec snappy".into() }),
-        c => return Err(format_err(NAME, format!("unknown internal codec {c}"))),
-    }
-    // No allocation from an untrusted size: `nbytes` must be producible from `cbytes`
-    // bytes at the internal codec's best possible ratio (with a wide margin).
-    let max_ratio: usize = match compressor {
-        0 | 1 => 300,
-        3 => 1100,
-        _ => 70_000,
-    };
-    if nbytes > cbytes.saturating_mul(max_ratio) {
-        return Err(format_err(NAME, format!("nbytes {nbytes} is impossible for a {cbytes}-byte frame")));
-    }
-    let typesize = usize::from(h.typesize);
-    if typesize == 0 {
-        return Err(format_err(NAME, "typesize 0"));
-    }
-    let blocksize = h.blocksize as usize;
-    if blocksize == 0 {
-        return Err(format_err(NAME, "blocksize 0"));
-    }
-    let nblocks = nbytes.div_ceil(blocksize);
-    let leftover = nbytes.checked_rem(blocksize).unwrap_or(0);
-    let bstarts_end = nblocks.checked_mul(4).and_then(|b| b.checked_add(HEADER)).unwrap_or(usize::MAX);
-    if bstarts_end > cbytes {
-        return Err(format_err(NAME, format!("{nblocks} block offsets do not fit in {cbytes} bytes")));
+        Ok(())
+    })?;
+    let mut out = vec![0u8; f.nbytes];
+    f.decode(&mut out, on_block)?;
+    Ok(out)
+}
+
+/// Decode the Blosc1 frame at the start of `frame` into `out`, which must be exactly its
+/// decoded size (no allocation of the output: `decodeChunkInto` reuses one buffer).
+///
+/// # Errors
+/// As [`decompress`]; `SizeMismatch` when the frame does not decode to `out.len()` bytes.
+pub fn decompress_into(frame: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
+    let want = out.len();
+    let f = Frame::parse(frame, &|nbytes| {
+        if nbytes as usize != want {
+            return Err(CodecError::SizeMismatch { codec: NAME, expected: want as u64, got: nbytes.into() });
+        }
+        Ok(())
+    })?;
+    f.decode(out, &mut |_, _| Ok(()))
+}
+
+/// A frame whose header and block offsets table passed every check.
+struct Frame<'a> {
+    h: BloscHeader,
+    /// The frame cut to `cbytes`.
+    frame: &'a [u8],
+    nbytes: usize,
+    typesize: usize,
+    blocksize: usize,
+    nblocks: usize,
+    /// End of the block offsets table.
+    bstarts_end: usize,
+}
+
+impl<'a> Frame<'a> {
+    /// Check the header of `frame`; `size_ok(nbytes)` decides whether the decoded size is
+    /// acceptable (the cap, or the caller's buffer) before anything else is trusted.
+    fn parse(frame: &'a [u8], size_ok: &dyn Fn(u32) -> Result<(), CodecError>) -> Result<Self, CodecError> {
+        let h = BloscHeader::parse(frame)?;
+        if h.version != 2 {
+            return Err(CodecError::Unsupported {
+                codec: NAME,
+                feature: format!("Blosc format version {}", h.version),
+            });
+        }
+        if h.flags & FLAG_RESERVED != 0 {
+            return Err(format_err(NAME, "reserved flag 0x08 is set"));
+        }
+        size_ok(h.nbytes)?;
+        let nbytes = h.nbytes as usize;
+        let cbytes = h.cbytes as usize;
+        if cbytes > frame.len() || cbytes < HEADER {
+            return Err(format_err(NAME, format!("cbytes {cbytes} does not fit the {} input bytes", frame.len())));
+        }
+        let frame = frame.get(..cbytes).unwrap_or_default();
+        let done = Frame { h, frame, nbytes, typesize: 1, blocksize: 1, nblocks: 0, bstarts_end: HEADER };
+        if nbytes == 0 {
+            return Ok(done);
+        }
+        if h.flags & FLAG_MEMCPYED != 0 {
+            if cbytes != nbytes.saturating_add(HEADER) {
+                return Err(format_err(NAME, format!("memcpyed frame: cbytes {cbytes} != nbytes {nbytes} + 16")));
+            }
+            return Ok(done);
+        }
+        let compressor = h.compressor();
+        match compressor {
+            0 | 1 | 3 | 4 => {}
+            2 => return Err(CodecError::Unsupported { codec: NAME, feature: "internal codec snappy".into() }),
+            c => return Err(format_err(NAME, format!("unknown internal codec {c}"))),
+        }
+        // No allocation from an untrusted size: `nbytes` must be producible from `cbytes`
+        // bytes at the internal codec's best possible ratio (with a wide margin).
+        let max_ratio: usize = match compressor {
+            0 | 1 => 300,
+            3 => 1100,
+            _ => 70_000,
+        };
+        if nbytes > cbytes.saturating_mul(max_ratio) {
+            return Err(format_err(NAME, format!("nbytes {nbytes} is impossible for a {cbytes}-byte frame")));
+        }
+        let typesize = usize::from(h.typesize);
+        if typesize == 0 {
+            return Err(format_err(NAME, "typesize 0"));
+        }
+        let blocksize = h.blocksize as usize;
+        if blocksize == 0 {
+            return Err(format_err(NAME, "blocksize 0"));
+        }
+        let nblocks = nbytes.div_ceil(blocksize);
+        let bstarts_end = nblocks.checked_mul(4).and_then(|b| b.checked_add(HEADER)).unwrap_or(usize::MAX);
+        if bstarts_end > cbytes {
+            return Err(format_err(NAME, format!("{nblocks} block offsets do not fit in {cbytes} bytes")));
+        }
+        Ok(Frame { h, frame, nbytes, typesize, blocksize, nblocks, bstarts_end })
     }
 
-    let mut out = vec![0u8; nbytes];
-    let mut scratch: Vec<u8> = Vec::new();
-    for j in 0..nblocks {
-        let from = j.saturating_mul(blocksize);
-        let to = from.saturating_add(blocksize).min(nbytes);
-        let Some(dest) = out.get_mut(from..to) else { break };
-        let bsize = dest.len();
-        let is_leftover = leftover != 0 && j.saturating_add(1) == nblocks;
-        let start = read_u32_le(NAME, frame, j.saturating_mul(4).saturating_add(HEADER))? as usize;
-        if start < bstarts_end || start >= cbytes {
-            return Err(format_err(NAME, format!("block {j} starts at {start}, outside the frame")));
+    /// Decode every block into `out` (`nbytes` long), calling `on_block` after each.
+    fn decode(&self, out: &mut [u8], on_block: &mut OnBlock<'_>) -> Result<(), CodecError> {
+        let (h, frame, nbytes, typesize) = (&self.h, self.frame, self.nbytes, self.typesize);
+        if nbytes == 0 {
+            return Ok(());
         }
-        let ns = if h.flags & FLAG_NOSPLIT == 0
-            && typesize <= MAX_SPLITS
-            && bsize.checked_div(typesize).unwrap_or(0) >= MIN_BUFFERSIZE
-            && !is_leftover
-        {
-            typesize
-        } else {
-            1
-        };
-        let byte_shuffled = h.flags & FLAG_SHUFFLE != 0 && typesize > 1;
-        let bit_shuffled = !byte_shuffled
-            && h.flags & FLAG_BITSHUFFLE != 0
-            && bsize >= typesize
-            && bsize.checked_div(typesize).unwrap_or(1) % 8 == 0;
-        if byte_shuffled || bit_shuffled {
-            scratch.resize(bsize, 0);
-            decode_streams(frame, start, ns, compressor, &mut scratch)?;
-            if byte_shuffled {
-                byte_unshuffle(&scratch, dest, typesize);
-            } else {
-                bit_unshuffle(&scratch, dest, typesize);
+        if h.flags & FLAG_MEMCPYED != 0 {
+            copy_exact(slice(NAME, frame, HEADER, nbytes)?, out)?;
+            return on_block(out, nbytes);
+        }
+        let compressor = h.compressor();
+        let leftover = nbytes.checked_rem(self.blocksize).unwrap_or(0);
+        let cbytes = frame.len();
+        with_scratch(|scratch| {
+            for j in 0..self.nblocks {
+                let from = j.saturating_mul(self.blocksize);
+                let to = from.saturating_add(self.blocksize).min(nbytes);
+                let Some(dest) = out.get_mut(from..to) else { break };
+                let bsize = dest.len();
+                let is_leftover = leftover != 0 && j.saturating_add(1) == self.nblocks;
+                let start = read_u32_le(NAME, frame, j.saturating_mul(4).saturating_add(HEADER))? as usize;
+                if start < self.bstarts_end || start >= cbytes {
+                    return Err(format_err(NAME, format!("block {j} starts at {start}, outside the frame")));
+                }
+                let ns = if h.flags & FLAG_NOSPLIT == 0
+                    && typesize <= MAX_SPLITS
+                    && bsize.checked_div(typesize).unwrap_or(0) >= MIN_BUFFERSIZE
+                    && !is_leftover
+                {
+                    typesize
+                } else {
+                    1
+                };
+                let byte_shuffled = h.flags & FLAG_SHUFFLE != 0 && typesize > 1;
+                let bit_shuffled = !byte_shuffled
+                    && h.flags & FLAG_BITSHUFFLE != 0
+                    && bsize >= typesize
+                    && bsize.checked_div(typesize).unwrap_or(1) % 8 == 0;
+                if byte_shuffled || bit_shuffled {
+                    if scratch.len() < bsize {
+                        scratch.resize(bsize, 0);
+                    }
+                    let tmp = scratch.get_mut(..bsize).unwrap_or_default();
+                    decode_streams(frame, start, ns, compressor, tmp)?;
+                    if byte_shuffled {
+                        byte_unshuffle(tmp, dest, typesize);
+                    } else {
+                        bit_unshuffle(tmp, dest, typesize);
+                    }
+                } else {
+                    decode_streams(frame, start, ns, compressor, dest)?;
+                }
+                on_block(out, to)?;
             }
-        } else {
-            decode_streams(frame, start, ns, compressor, dest)?;
-        }
-        on_block(&mut out, to)?;
+            Ok(())
+        })
     }
-    Ok(out)
+}
+
+/// Run `f` with this thread's block scratch buffer (kept between frames, so a chunk's
+/// blocks and a read's chunks reuse one zero-filled allocation; over 4 MiB is dropped).
+fn with_scratch<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    thread_local! {
+        static SCRATCH: core::cell::Cell<Vec<u8>> = const { core::cell::Cell::new(Vec::new()) };
+    }
+    // Taken out of the cell for the call: a reentrant call (none today) gets a fresh one.
+    let mut v = SCRATCH.take();
+    let r = f(&mut v);
+    if v.len() <= 1 << 22 {
+        SCRATCH.set(v);
+    }
+    r
 }
 
 /// Decode the `ns` streams of one block, starting at `pos` in the frame, into `dest`.
@@ -232,11 +309,7 @@ fn decode_streams(frame: &[u8], mut pos: usize, ns: usize, compressor: u8, dest:
                 })?;
                 copy_exact(&v, stream)?;
             }
-            _ => {
-                let limits = Limits { max_decoded_chunk_bytes: neb as u64, ..Limits::default() };
-                let v = super::zstd::decompress(NAME, src, Some(neb as u64), &limits)?;
-                copy_exact(&v, stream)?;
-            }
+            _ => super::zstd::decompress_into(NAME, src, stream)?,
         }
     }
     Ok(())
@@ -325,6 +398,10 @@ impl BytesToBytesCodec for BloscCodec {
     fn decode(&self, encoded: Vec<u8>, expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError> {
         decompress(&encoded, expected_size, limits)
     }
+
+    fn decode_into(&self, encoded: Vec<u8>, out: &mut [u8], _limits: &Limits) -> Result<(), CodecError> {
+        decompress_into(&encoded, out)
+    }
 }
 
 #[cfg(test)]
@@ -372,6 +449,24 @@ mod tests {
         let out = decompress(&f, Some(256), &Limits::default()).unwrap();
         let want: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn decompress_into_needs_the_exact_size() {
+        let vals: Vec<u8> = (0..=255u8).collect();
+        let f = raw_frame(0x21, 2, &vals, 2);
+        let mut out = vec![0u8; 256];
+        decompress_into(&f, &mut out).unwrap();
+        assert_eq!(out, decompress(&f, Some(256), &Limits::default()).unwrap());
+        for n in [255, 257, 0] {
+            let r = decompress_into(&f, &mut vec![0u8; n]);
+            assert!(matches!(r, Err(CodecError::SizeMismatch { .. })), "{n}: {r:?}");
+        }
+        let mut m = header(0x02, 1, 4, 4, 20);
+        m.extend_from_slice(&[1, 2, 3, 4]);
+        let mut four = [0u8; 4];
+        decompress_into(&m, &mut four).unwrap();
+        assert_eq!(four, [1, 2, 3, 4]);
     }
 
     #[test]

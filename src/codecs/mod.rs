@@ -195,6 +195,21 @@ pub trait BytesToBytesCodec: Debug + Send + Sync {
     /// `Format`, `Checksum`, `SizeMismatch`, `LimitExceeded`.
     fn decode(&self, encoded: Vec<u8>, expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError>;
 
+    /// Undo the codec into `out`, whose length is the decoded size (a codec that can write
+    /// in place overrides this; the default decodes and copies).
+    ///
+    /// # Errors
+    /// As [`BytesToBytesCodec::decode`]; `SizeMismatch` when the decoded size is not
+    /// `out.len()`.
+    fn decode_into(&self, encoded: Vec<u8>, out: &mut [u8], limits: &Limits) -> Result<(), CodecError> {
+        let v = self.decode(encoded, Some(out.len() as u64), limits)?;
+        if v.len() != out.len() {
+            return Err(CodecError::SizeMismatch { codec: "decode", expected: out.len() as u64, got: v.len() as u64 });
+        }
+        out.copy_from_slice(&v);
+        Ok(())
+    }
+
     /// Fixed number of bytes the codec adds, if any (crc32c: 4); sharding uses it to size
     /// the shard index statically.
     fn fixed_overhead(&self) -> Option<u64> {

@@ -14,7 +14,7 @@
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 use super::common::{format_err, output_cap, over_cap};
-use super::zstd_dec::{decode_frame, le32, ZstdError};
+use super::zstd_dec::{decode_frame, decode_frame_into, le32, ZstdError};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
 use crate::limits::Limits;
@@ -41,8 +41,42 @@ pub fn decompress(
     if let Some(e) = expected_size {
         out.reserve_exact(e as usize);
     }
+    for_each_frame(input, |frame| decode_frame(frame, &mut out, cap)).map_err(|e| match e {
+        ZstdError::TooLarge => over_cap(codec, expected_size, (cap as u64).saturating_add(1), limits),
+        e => error(codec, e),
+    })?;
+    Ok(out)
+}
+
+/// Decode every frame of `input` into exactly `out.len()` bytes, in place (no temporary:
+/// Blosc decodes its zstd streams straight into the block).
+///
+/// # Errors
+/// As [`decompress`]; `SizeMismatch` unless the frames fill `out` exactly.
+pub fn decompress_into(codec: &'static str, input: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
+    let mut op = 0usize;
+    for_each_frame(input, |frame| {
+        let (used, end) = decode_frame_into(frame, out, op)?;
+        op = end;
+        Ok(used)
+    })
+    .map_err(|e| match e {
+        ZstdError::TooLarge => {
+            CodecError::SizeMismatch { codec, expected: out.len() as u64, got: (out.len() as u64).saturating_add(1) }
+        }
+        e => error(codec, e),
+    })?;
+    if op != out.len() {
+        return Err(CodecError::SizeMismatch { codec, expected: out.len() as u64, got: op as u64 });
+    }
+    Ok(())
+}
+
+/// Run `decode` (returning the bytes it used) on each frame of `input`, skipping
+/// skippable frames; `input` must hold at least one frame.
+fn for_each_frame(input: &[u8], mut decode: impl FnMut(&[u8]) -> Result<usize, ZstdError>) -> Result<(), ZstdError> {
     if input.is_empty() {
-        return Err(format_err(codec, "empty input"));
+        return Err(ZstdError::Format("empty input"));
     }
     let mut src = input;
     while !src.is_empty() {
@@ -53,20 +87,24 @@ pub fn decompress(
                 .and_then(|l| usize::try_from(l).ok())
                 .and_then(|l| l.checked_add(8))
                 .and_then(|l| src.get(l..))
-                .ok_or_else(|| format_err(codec, "truncated skippable frame"))?;
+                .ok_or(ZstdError::Format("truncated skippable frame"))?;
             continue;
         }
-        let used = decode_frame(src, &mut out, cap).map_err(|e| match e {
-            ZstdError::Format(m) => format_err(codec, m),
-            ZstdError::Unsupported(f) => CodecError::Unsupported { codec, feature: f.into() },
-            ZstdError::TooLarge => over_cap(codec, expected_size, (cap as u64).saturating_add(1), limits),
-            ZstdError::Checksum(stored, computed) => {
-                CodecError::Checksum { codec, stored: stored.into(), computed: computed.into() }
-            }
-        })?;
+        let used = decode(src)?;
         src = src.get(used..).unwrap_or_default();
     }
-    Ok(out)
+    Ok(())
+}
+
+fn error(codec: &'static str, e: ZstdError) -> CodecError {
+    match e {
+        ZstdError::Format(m) => format_err(codec, m),
+        ZstdError::Unsupported(f) => CodecError::Unsupported { codec, feature: f.into() },
+        ZstdError::TooLarge => format_err(codec, "output too large"),
+        ZstdError::Checksum(stored, computed) => {
+            CodecError::Checksum { codec, stored: stored.into(), computed: computed.into() }
+        }
+    }
 }
 
 impl BytesToBytesCodec for ZstdCodec {
@@ -101,6 +139,20 @@ mod tests {
         assert!(ZstdCodec.decode(enc[..enc.len() / 2].to_vec(), None, &l).is_err());
         assert!(ZstdCodec.decode(vec![1, 2, 3, 4, 5, 6], None, &l).is_err());
         assert!(ZstdCodec.decode(vec![], None, &l).is_err());
+        // In place: exactly the decoded size, or SizeMismatch; frames may follow each other.
+        let mut out = vec![0u8; 300_000];
+        decompress_into(NAME, &enc, &mut out).unwrap();
+        assert_eq!(out, data);
+        for n in [299_999, 300_001, 0] {
+            let r = decompress_into(NAME, &enc, &mut vec![0u8; n]);
+            assert!(matches!(r, Err(CodecError::SizeMismatch { .. })), "{n}: {r:?}");
+        }
+        let mut four = [0u8; 4];
+        let mut two = zstd_of(b"ab");
+        two.extend(zstd_of(b"cd"));
+        decompress_into(NAME, &two, &mut four).unwrap();
+        assert_eq!(&four, b"abcd");
+        assert!(matches!(decompress_into(NAME, &[], &mut four), Err(CodecError::Format { .. })));
         let mut rng = crate::kernels::TestRng::new(5);
         for _ in 0..200 {
             let mut g = enc[..rng.below(200)].to_vec();

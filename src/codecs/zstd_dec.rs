@@ -528,9 +528,78 @@ struct FrameState {
     literals: Vec<u8>,
 }
 
+/// Where frames are decoded: a growable vector (the zstd codec, whose size is only
+/// capped) or a fixed slice (a Blosc stream of known size, decoded in place: no
+/// zero-filled temporary and no copy).
+pub(crate) trait Sink {
+    /// Make `out[..need]` writable (zero-extending a vector, doubling; exactly `need`
+    /// when `exact`), or `TooLarge` when `need` is above `cap` or the slice's length.
+    fn ensure(&mut self, need: usize, cap: usize, exact: bool) -> R<()>;
+    /// The writable bytes.
+    fn buf(&mut self) -> &mut [u8];
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn ensure(&mut self, need: usize, cap: usize, exact: bool) -> R<()> {
+        if need > cap {
+            return Err(ZstdError::TooLarge);
+        }
+        if self.len() < need {
+            let grow = if exact { need } else { need.max(self.len().saturating_mul(2)).max(need + 64).min(cap) };
+            self.resize(grow, 0);
+        }
+        Ok(())
+    }
+    #[inline(always)]
+    fn buf(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+impl Sink for [u8] {
+    #[inline]
+    fn ensure(&mut self, need: usize, cap: usize, _exact: bool) -> R<()> {
+        if need > cap || need > self.len() {
+            return Err(ZstdError::TooLarge);
+        }
+        Ok(())
+    }
+    #[inline(always)]
+    fn buf(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
 /// Decode the frame at the start of `src`, appending to `out` (never past `cap` bytes in
 /// total); returns the bytes of `src` used. Skippable frames are the caller's business.
 pub fn decode_frame(src: &[u8], out: &mut Vec<u8>, cap: usize) -> R<usize> {
+    let start = out.len();
+    match frame(src, out, start, cap) {
+        Ok((used, end)) => {
+            out.truncate(end);
+            Ok(used)
+        }
+        Err(e) => {
+            out.truncate(start); // drop a partial frame
+            Err(e)
+        }
+    }
+}
+
+/// Decode the frame at the start of `src` into `out[start..]` (a fixed slice the frame
+/// must fit in); returns the bytes of `src` used and the end of the decoded bytes.
+///
+/// # Errors
+/// As [`decode_frame`]; `TooLarge` when the frame does not fit.
+pub fn decode_frame_into(src: &[u8], out: &mut [u8], start: usize) -> R<(usize, usize)> {
+    let cap = out.len();
+    frame(src, out, start, cap)
+}
+
+/// The frame decoder behind [`decode_frame`] and [`decode_frame_into`]: returns the bytes
+/// of `src` used and the end of the decoded bytes in `out`.
+fn frame<S: Sink + ?Sized>(src: &[u8], out: &mut S, start: usize, cap: usize) -> R<(usize, usize)> {
     let magic = le32(src, 0).ok_or(F("truncated frame"))?;
     if magic != MAGIC {
         return Err(F("bad magic number"));
@@ -569,14 +638,13 @@ pub fn decode_frame(src: &[u8], out: &mut Vec<u8>, cap: usize) -> R<usize> {
         fcs = Some(if fcs_size == 2 { v + 256 } else { v });
     }
     pos += fcs_size;
-    let start = out.len();
     if let Some(n) = fcs {
-        if n > (cap - start) as u64 {
+        if n > cap.saturating_sub(start) as u64 {
             return Err(ZstdError::TooLarge);
         }
         // Trust the declared size only as far as the input could plausibly expand.
         let n = (n as usize).min(src.len().saturating_mul(1024));
-        out.resize(start + n, 0);
+        out.ensure(start + n, cap, true)?;
     }
     let mut st = FrameState { huf: None, ll: None, of: None, ml: None, rep: [1, 4, 8], literals: Vec::new() };
     // `op` is the write position; `out` is kept at least that long, zero-extended ahead.
@@ -591,7 +659,7 @@ pub fn decode_frame(src: &[u8], out: &mut Vec<u8>, cap: usize) -> R<usize> {
             0 => {
                 let b = src.get(pos..pos + size).ok_or(F("truncated raw block"))?;
                 ensure(out, op, size, cap)?;
-                out.get_mut(op..op + size).ok_or(F("output"))?.copy_from_slice(b);
+                out.buf().get_mut(op..op + size).ok_or(F("output"))?.copy_from_slice(b);
                 op += size;
                 pos += size;
             }
@@ -601,7 +669,7 @@ pub fn decode_frame(src: &[u8], out: &mut Vec<u8>, cap: usize) -> R<usize> {
                     return Err(F("RLE block too large"));
                 }
                 ensure(out, op, size, cap)?;
-                out.get_mut(op..op + size).ok_or(F("output"))?.fill(b);
+                out.buf().get_mut(op..op + size).ok_or(F("output"))?.fill(b);
                 op += size;
                 pos += 1;
             }
@@ -619,7 +687,6 @@ pub fn decode_frame(src: &[u8], out: &mut Vec<u8>, cap: usize) -> R<usize> {
             break;
         }
     }
-    out.truncate(op);
     if let Some(n) = fcs {
         if (op - start) as u64 != n {
             return Err(F("frame content size does not match the decoded size"));
@@ -628,34 +695,27 @@ pub fn decode_frame(src: &[u8], out: &mut Vec<u8>, cap: usize) -> R<usize> {
     if checksum {
         let c = src.get(pos..pos + 4).ok_or(F("truncated checksum"))?;
         let stored = le32(c, 0).ok_or(F("truncated checksum"))?;
-        let computed = xxh64(out.get(start..).unwrap_or_default(), 0) as u32;
+        let computed = xxh64(out.buf().get(start..op).unwrap_or_default(), 0) as u32;
         if stored != computed {
             return Err(ZstdError::Checksum(stored, computed));
         }
         pos += 4;
     }
-    Ok(pos)
+    Ok((pos, op))
 }
 
-/// Make `out` at least `op + n` long (zero-extending, doubling), within `cap`.
+/// Make `out[..op + n]` writable, within `cap`.
 #[inline]
-fn ensure(out: &mut Vec<u8>, op: usize, n: usize, cap: usize) -> R<()> {
+fn ensure<S: Sink + ?Sized>(out: &mut S, op: usize, n: usize, cap: usize) -> R<()> {
     let need = op.checked_add(n).ok_or(ZstdError::TooLarge)?;
-    if need > cap {
-        return Err(ZstdError::TooLarge);
-    }
-    if out.len() < need {
-        let grow = need.max(out.len().saturating_mul(2)).max(need + 64).min(cap.max(need));
-        out.resize(grow, 0);
-    }
-    Ok(())
+    out.ensure(need, cap, false)
 }
 
 /// Decode one compressed block into `out` at `op` (the frame starts at `fstart`); returns
 /// the new write position.
-fn decode_block(
+fn decode_block<S: Sink + ?Sized>(
     b: &[u8],
-    out: &mut Vec<u8>,
+    out: &mut S,
     fstart: usize,
     mut op: usize,
     cap: usize,
@@ -677,7 +737,7 @@ fn decode_block(
     let result = (|| {
         if nseq == 0 {
             ensure(out, op, lits.len(), cap)?;
-            out.get_mut(op..op + lits.len()).ok_or(F("output"))?.copy_from_slice(&lits);
+            out.buf().get_mut(op..op + lits.len()).ok_or(F("output"))?.copy_from_slice(&lits);
             return Ok(op + lits.len());
         }
         let modes = *seqs.get(p).ok_or(F("truncated sequences header"))?;
@@ -740,12 +800,12 @@ fn table(
 
 /// Decode and execute the sequences.
 #[allow(clippy::too_many_arguments)]
-fn execute(
+fn execute<S: Sink + ?Sized>(
     stream: &[u8],
     nseq: usize,
     (llt, oft, mlt): (&FseTable, &FseTable, &FseTable),
     lits: &[u8],
-    out: &mut Vec<u8>,
+    out: &mut S,
     fstart: usize,
     mut op: usize,
     cap: usize,
@@ -811,11 +871,12 @@ fn execute(
         // Literals then the match.
         let need = ll.checked_add(ml).ok_or(F("sequence too long"))?;
         ensure(out, op, need, cap)?;
+        let o = out.buf();
         let lend = lp.checked_add(ll).filter(|&e| e <= lits.len()).ok_or(F("literals overrun"))?;
-        if let (true, Some(s), Some(d)) = (ll <= 16, lits.get(lp..lp + 16), out.get_mut(op..op + 16)) {
+        if let (true, Some(s), Some(d)) = (ll <= 16, lits.get(lp..lp + 16), o.get_mut(op..op + 16)) {
             d.copy_from_slice(s);
         } else {
-            out.get_mut(op..op + ll).ok_or(F("output"))?.copy_from_slice(lits.get(lp..lend).ok_or(F("literals"))?);
+            o.get_mut(op..op + ll).ok_or(F("output"))?.copy_from_slice(lits.get(lp..lend).ok_or(F("literals"))?);
         }
         lp = lend;
         op += ll;
@@ -823,15 +884,15 @@ fn execute(
             return Err(F("match offset before the frame start"));
         }
         let from = op - offset;
-        if offset >= 16 && ml <= 48 && op + 48 <= out.len() {
+        if offset >= 16 && ml <= 48 && op + 48 <= o.len() {
             // Three 16-byte copies at most, each reading bytes already final.
             let mut k = 0;
             while k < ml {
-                crate::codecs::lz4::copy16_within(out, from + k, op + k);
+                crate::codecs::lz4::copy16_within(o, from + k, op + k);
                 k += 16;
             }
         } else {
-            copy_match(out, from, op, ml);
+            copy_match(o, from, op, ml);
         }
         op += ml;
         if i + 1 < nseq {
@@ -848,7 +909,7 @@ fn execute(
     }
     let rest = lits.get(lp..).unwrap_or_default();
     ensure(out, op, rest.len(), cap)?;
-    out.get_mut(op..op + rest.len()).ok_or(F("output"))?.copy_from_slice(rest);
+    out.buf().get_mut(op..op + rest.len()).ok_or(F("output"))?.copy_from_slice(rest);
     Ok(op + rest.len())
 }
 
