@@ -98,49 +98,161 @@ pub fn decompress_block_into(codec: &'static str, block: &[u8], out: &mut [u8]) 
     Ok(())
 }
 
-/// The commonest sequences, decoded from the token at `ip` on while they are: fewer than
-/// 15 literals, a match shorter than 19 bytes at an offset of at least 16 inside the
-/// output, at least 19 input and 48 output bytes away from the ends. Each is one 16-byte
-/// literal copy and two 16-byte match copies (the second reads bytes the first wrote when
-/// the offset is below 32, as LZ semantics want). Returns the position of the first
-/// token it leaves to the caller (never the end of the block: the last sequence, literals
-/// only, is within 19 bytes of it). Kept out of line and free of `memory.copy` (which V8
-/// compiles to a call, and spills the decoder's state around): shuffled uint16 imagery
-/// is ~30,000 such sequences per MiB.
+/// Room the fast loop needs at the top of each iteration: a token, up to 14 literals
+/// and a 2-byte offset are `1 + 16` input bytes (the literal copy reads 16), and up to
+/// 14 literals then an up to 18-byte match written in 16-byte stores (at most
+/// `14 + 18 + 16` output bytes; 16-byte pattern stores end before `op + 14 + 2 * 16`).
+const FAST_IN: usize = 17;
+const FAST_OUT: usize = 48;
+
+/// The commonest sequences, decoded from the token at `ip` on while they fit: a literal
+/// run and a match of at most one length byte each (runs up to 269 and 273 bytes), any
+/// offset inside the output (periods below 16 from the pattern table, longer ones in
+/// 16-byte copies whose source bytes are already final), at least 17 input and 48 output
+/// bytes from the ends (and the room every longer run needs, checked). Literals and
+/// matches move in 16-byte steps that may write past the sequence (those bytes are
+/// rewritten later). Returns the position of the first token it leaves to the caller:
+/// one that does not fit, a malformed one (offset 0 or before the output start: the
+/// caller reports it), or the last sequence (literals only, within 17 bytes of the end in
+/// a well-formed block; a literal run followed by 2 more bytes is never the last).
+/// Kept out of line and free of `memory.copy` (which V8 compiles to a call, spilling the
+/// decoder's state around it): shuffled uint16 imagery is ~90,000 sequences per MiB,
+/// most of them no literals and a 4–8 byte match.
+///
+/// A raw pointer core: this loop is most of the time Blosc spends on shuffled uint16
+/// data, and slice indexing put ~20 bounds checks on each sequence. Every access is
+/// justified by the loop condition (`ip + 17 <= ilen`, `op + 48 <= olen`) or by an
+/// explicit check before it; all sums stay below `len + 300` (slice lengths are at most
+/// `isize::MAX`), hence the scoped `allow`.
 #[inline(never)]
-fn fast_sequences(block: &[u8], out: &mut [u8], mut ip: usize, mut op: usize) -> (usize, usize) {
+#[allow(clippy::arithmetic_side_effects)]
+fn fast_sequences(block: &[u8], out: &mut [u8], ip: usize, op: usize) -> (usize, usize) {
     let (ilen, olen) = (block.len(), out.len());
-    while ip.saturating_add(19) <= ilen && op.saturating_add(48) <= olen {
-        let Some(&token) = block.get(ip) else { break };
-        let (lit_n, ml_n) = (token >> 4, token & 15);
-        if lit_n >= 15 || ml_n >= 15 {
-            break;
+    let (Some(ilim), Some(olim)) = (ilen.checked_sub(FAST_IN), olen.checked_sub(FAST_OUT)) else {
+        return (ip, op);
+    };
+    let src = block.as_ptr();
+    let dst = out.as_mut_ptr();
+    let (mut ip, mut op) = (ip, op);
+    while ip <= ilim && op <= olim {
+        let (tip, top) = (ip, op);
+        // SAFETY: `ip + 17 <= ilen`.
+        let token = unsafe { *src.add(ip) };
+        ip += 1;
+        let mut lit = usize::from(token >> 4);
+        if lit < 15 {
+            debug_assert!(ip + 16 <= ilen && op + 16 <= olen);
+            // SAFETY: reads `ip..ip + 16` (`tip + 17 <= ilen`), writes `op..op + 16`
+            // (`op + 48 <= olen`).
+            unsafe { copy16_raw(src.add(ip), dst.add(op)) };
+        } else {
+            // SAFETY: `ip = tip + 1 < ilen`.
+            let b = usize::from(unsafe { *src.add(ip) });
+            ip += 1;
+            lit += b;
+            // The literals, the offset after them and the 16-byte steps must fit, and
+            // the match after them needs the usual 34 output bytes (below).
+            let wild = (lit + 15) & !15;
+            if b == 255 || ip + wild.max(lit + 2) > ilen || op + wild.max(lit + 34) > olen {
+                return (tip, top);
+            }
+            let mut k = 0;
+            while k < lit {
+                debug_assert!(ip + k + 16 <= ilen && op + k + 16 <= olen);
+                // SAFETY: `k < lit` and `k` is a multiple of 16, so `k + 16 <= wild`;
+                // `ip + wild <= ilen` and `op + wild <= olen` were checked.
+                unsafe { copy16_raw(src.add(ip + k), dst.add(op + k)) };
+                k += 16;
+            }
         }
-        let lit = usize::from(lit_n);
-        let at = ip.saturating_add(1).saturating_add(lit);
-        let off = match block.get(at..at.saturating_add(2)) {
-            Some(&[a, b]) => usize::from(u16::from_le_bytes([a, b])),
-            _ => break,
-        };
-        if off < 16 || off > op.saturating_add(lit) {
-            break;
+        ip += lit;
+        op += lit;
+        // Here `ip + 2 <= ilen` (`tip + 1 + 14 + 2 <= tip + 17`, or checked above) and
+        // `op + 34 <= olen` (`top + 14 + 34 <= top + 48`, or checked above).
+        debug_assert!(ip + 2 <= ilen && op + 34 <= olen);
+        // SAFETY: `ip + 2 <= ilen`.
+        let off = usize::from(u16::from_le_bytes(unsafe { [*src.add(ip), *src.add(ip + 1)] }));
+        ip += 2;
+        if off == 0 || off > op {
+            return (tip, top);
         }
-        copy16(block, ip.saturating_add(1), out, op);
-        op = op.saturating_add(lit);
-        ip = at.saturating_add(2);
-        let from = op.saturating_sub(off);
-        copy16_within(out, from, op);
-        copy16_within(out, from.saturating_add(16), op.saturating_add(16));
-        op = op.saturating_add(usize::from(ml_n)).saturating_add(4);
+        let mut ml = usize::from(token & 15) + 4;
+        if ml == 19 {
+            if ip >= ilen {
+                return (tip, top);
+            }
+            // SAFETY: `ip < ilen`.
+            let b = usize::from(unsafe { *src.add(ip) });
+            ip += 1;
+            ml += b;
+            if b == 255 || op + ml + 16 > olen {
+                return (tip, top);
+            }
+        }
+        // Now `op + ml + 16 <= olen` (`ml <= 18` and `op + 34 <= olen`, or checked), and
+        // `from + 16 <= op + 15` (`off >= 1`).
+        let from = op - off;
+        debug_assert!(op + ml + 16 <= olen);
+        if off >= 16 {
+            let mut k = 0;
+            while k < ml {
+                // SAFETY: reads `from + k..from + k + 16 <= op + k` (bytes already
+                // written, `off >= 16`), writes `op + k..op + k + 16` with `k < ml`, so
+                // below `op + ml + 16 <= olen`.
+                unsafe { copy16_raw(dst.add(from + k), dst.add(op + k)) };
+                k += 16;
+            }
+        } else {
+            // SAFETY: `from + 16 <= olen` (above); `0 < off < 16`.
+            let pat = unsafe { period_pattern_raw(dst.add(from), off) };
+            let step = usize::from(PERIOD_STEP.get(off).copied().unwrap_or(16)).max(1);
+            let mut k = 0;
+            while k < ml {
+                // SAFETY: writes `op + k..op + k + 16` with `k < ml`, below
+                // `op + ml + 16 <= olen`.
+                unsafe { core::ptr::write_unaligned(dst.add(op + k).cast::<[u8; 16]>(), pat) };
+                k += step;
+            }
+        }
+        op += ml;
     }
     (ip, op)
 }
 
-/// Copy `src[from..from + 16]` to `out[to..to + 16]` (nothing when either is out of bounds).
+/// Copy 16 bytes from `s` to `d` through a register (the ranges may overlap).
+///
+/// # Safety
+/// `s` must be valid for 16 byte reads and `d` for 16 byte writes.
 #[inline(always)]
-fn copy16(src: &[u8], from: usize, out: &mut [u8], to: usize) {
-    if let (Some(s), Some(d)) = (src.get(from..from.saturating_add(16)), out.get_mut(to..to.saturating_add(16))) {
-        d.copy_from_slice(s);
+unsafe fn copy16_raw(s: *const u8, d: *mut u8) {
+    // SAFETY: the caller's contract; unaligned accesses of a byte array.
+    unsafe {
+        let v = core::ptr::read_unaligned(s.cast::<[u8; 16]>());
+        core::ptr::write_unaligned(d.cast::<[u8; 16]>(), v);
+    }
+}
+
+/// The 16 bytes `p[i % off]` (`0 < off < 16`).
+///
+/// # Safety
+/// `p` must be valid for 16 byte reads.
+#[inline(always)]
+unsafe fn period_pattern_raw(p: *const u8, off: usize) -> [u8; 16] {
+    let idx = PERIOD_INDEX.get(off).copied().unwrap_or([0; 16]);
+    // SAFETY: the caller's contract.
+    let v = unsafe { core::ptr::read_unaligned(p.cast::<[u8; 16]>()) };
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::{i8x16_swizzle, v128};
+        // SAFETY: `[u8; 16]` and `v128` are both 16 plain bytes (any bit pattern is valid).
+        unsafe {
+            let (pv, iv) = (core::mem::transmute::<[u8; 16], v128>(v), core::mem::transmute::<[u8; 16], v128>(idx));
+            core::mem::transmute::<v128, [u8; 16]>(i8x16_swizzle(pv, iv))
+        }
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        idx.map(|i| v.get(usize::from(i)).copied().unwrap_or(0))
     }
 }
 
@@ -374,6 +486,282 @@ mod tests {
             }
             g.truncate(rng.below(g.len() + 1));
             let _ = decompress_block_into(NAME, &g, &mut out);
+        }
+    }
+
+    /// A byte-by-byte LZ4 block decoder straight from the format description (`None` for
+    /// a malformed block). `decompress_block_into` must decode a block into `olen` bytes
+    /// exactly when this gives `olen` bytes (the output only grows, so a block that
+    /// decodes to `olen` bytes never writes past them on the way).
+    fn reference(block: &[u8]) -> Option<Vec<u8>> {
+        if block.is_empty() {
+            return Some(Vec::new());
+        }
+        fn len(block: &[u8], ip: &mut usize) -> Option<usize> {
+            let mut n = 0;
+            loop {
+                let b = *block.get(*ip)?;
+                *ip += 1;
+                n += usize::from(b);
+                if b != 255 {
+                    return Some(n);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut ip = 0;
+        loop {
+            let token = *block.get(ip)?;
+            ip += 1;
+            let mut lit = usize::from(token >> 4);
+            if lit == 15 {
+                lit += len(block, &mut ip)?;
+            }
+            out.extend_from_slice(block.get(ip..ip + lit)?);
+            ip += lit;
+            if ip == block.len() {
+                return Some(out);
+            }
+            let off = usize::from(u16::from_le_bytes([*block.get(ip)?, *block.get(ip + 1)?]));
+            ip += 2;
+            let mut ml = usize::from(token & 15);
+            if ml == 15 {
+                ml += len(block, &mut ip)?;
+            }
+            ml += 4;
+            if off == 0 || off > out.len() {
+                return None;
+            }
+            for _ in 0..ml {
+                out.push(out[out.len() - off]);
+            }
+        }
+    }
+
+    fn reference_decode(block: &[u8], olen: usize) -> Option<Vec<u8>> {
+        reference(block).filter(|o| o.len() == olen)
+    }
+
+    /// Append one sequence (`off`/`ml` ignored when `ml == 0`: the last, literals only).
+    fn push_seq(block: &mut Vec<u8>, lit: &[u8], off: u16, ml: usize) {
+        let ext = |block: &mut Vec<u8>, mut n: usize| loop {
+            let b = n.min(255);
+            block.push(b as u8);
+            n -= b;
+            if b < 255 {
+                break;
+            }
+        };
+        let l = lit.len();
+        let m = ml.saturating_sub(4);
+        block.push(((l.min(15) as u8) << 4) | if ml == 0 { 0 } else { m.min(15) as u8 });
+        if l >= 15 {
+            ext(block, l - 15);
+        }
+        block.extend_from_slice(lit);
+        if ml != 0 {
+            block.extend_from_slice(&off.to_le_bytes());
+            if m >= 15 {
+                ext(block, m - 15);
+            }
+        }
+    }
+
+    /// Decode `block` into `olen` bytes with both decoders and compare (results and
+    /// errors); returns whether it decoded.
+    fn check(block: &[u8], olen: usize) -> bool {
+        let want = reference_decode(block, olen);
+        let mut out = vec![0xA5; olen];
+        let got = decompress_block_into(NAME, block, &mut out);
+        match want {
+            Some(w) => {
+                assert!(got.is_ok(), "{got:?}");
+                assert_eq!(out, w);
+                true
+            }
+            None => {
+                assert!(got.is_err());
+                false
+            }
+        }
+    }
+
+    /// The decoded size of a well-formed block.
+    fn decoded_len(block: &[u8]) -> usize {
+        reference(block).unwrap().len()
+    }
+
+    #[test]
+    fn short_offsets_in_and_out_of_the_fast_loop() {
+        let mut rng = crate::kernels::TestRng::new(7);
+        for off in 1..=15u16 {
+            for ml in [4, 5, 15, 16, 17, 18, 19, 20, 31, 33, 64, 100, 272, 273, 274, 300] {
+                for tail in [0, 1, 5, 12, 16, 30, 47, 48, 64] {
+                    // Enough history for the offset, the match, then `tail` literals (the
+                    // output ends `tail` bytes after the match: fast loop or not).
+                    let mut block = Vec::new();
+                    push_seq(&mut block, &rng.bytes(usize::from(off) + 3), off, ml);
+                    push_seq(&mut block, &rng.bytes(2), off, ml);
+                    push_seq(&mut block, &rng.bytes(tail), 0, 0);
+                    let olen = usize::from(off) + 3 + ml + 2 + ml + tail;
+                    assert_eq!(decoded_len(&block), olen);
+                    assert!(check(&block, olen), "off {off} ml {ml} tail {tail}");
+                    let w = reference_decode(&block, olen).unwrap();
+                    for (i, &b) in w.iter().enumerate().skip(usize::from(off) + 3).take(ml) {
+                        assert_eq!(b, w[i - usize::from(off)]);
+                    }
+                    // One byte too few / too many is an error.
+                    assert!(!check(&block, olen - 1));
+                    assert!(!check(&block, olen + 1));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn literal_runs_in_and_out_of_the_fast_loop() {
+        let mut rng = crate::kernels::TestRng::new(8);
+        for lit in [0, 1, 14, 15, 16, 17, 30, 31, 32, 33, 64, 268, 269, 270, 271, 300, 600] {
+            for off in [1u16, 2, 7, 16, 17, 40] {
+                for ml in [4, 18, 19, 40] {
+                    for tail in [0, 5, 17, 48, 100] {
+                        let mut block = Vec::new();
+                        push_seq(&mut block, &rng.bytes(40), 40, 4);
+                        push_seq(&mut block, &rng.bytes(lit), off, ml);
+                        push_seq(&mut block, &rng.bytes(lit), off, ml);
+                        push_seq(&mut block, &rng.bytes(tail), 0, 0);
+                        let olen = 44 + 2 * (lit + ml) + tail;
+                        assert_eq!(decoded_len(&block), olen);
+                        assert!(check(&block, olen), "lit {lit} off {off} ml {ml} tail {tail}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_sequences_match_the_reference() {
+        let mut rng = crate::kernels::TestRng::new(9);
+        for round in 0..600 {
+            let mut block = Vec::new();
+            let mut op = 0usize;
+            let count = rng.below(60);
+            for _ in 0..count {
+                let lit = match rng.below(4) {
+                    0 => 0,
+                    1 => rng.below(15),
+                    2 => rng.below(40),
+                    _ => rng.below(700),
+                };
+                op += lit;
+                if op == 0 {
+                    continue;
+                }
+                let off = match rng.below(3) {
+                    0 => 1 + rng.below(15.min(op)),
+                    1 => 1 + rng.below(40.min(op)),
+                    _ => 1 + rng.below(op.min(65535)),
+                };
+                let ml = 4 + match rng.below(3) {
+                    0 => rng.below(15),
+                    1 => rng.below(40),
+                    _ => rng.below(600),
+                };
+                push_seq(&mut block, &rng.bytes(lit), off as u16, ml);
+                op += ml;
+            }
+            let tail = rng.below(30);
+            push_seq(&mut block, &rng.bytes(tail), 0, 0);
+            op += tail;
+            assert!(check(&block, op), "round {round}");
+            // Every truncation and a few corrupted bytes: same verdict and output as the
+            // reference, never a panic.
+            for cut in [0, 1, 2, 3, block.len() / 2, block.len().saturating_sub(3), block.len() - 1] {
+                if let Some(b) = block.get(..cut) {
+                    check(b, op);
+                    check(b, reference(b).map_or(op, |o| o.len()));
+                }
+            }
+            let mut g = block.clone();
+            let i = rng.below(g.len());
+            g[i] = rng.next_u64() as u8;
+            if let Some(o) = reference(&g) {
+                assert!(check(&g, o.len()));
+            }
+            check(&g, op);
+        }
+    }
+
+    #[test]
+    fn malformed_blocks_are_format_errors() {
+        let fmt = |block: &[u8], olen: usize| {
+            let mut out = vec![0; olen];
+            let r = decompress_block_into(NAME, block, &mut out);
+            assert!(matches!(r, Err(CodecError::Format { .. }) | Err(CodecError::SizeMismatch { .. })), "{r:?}");
+        };
+        let lits: Vec<u8> = (0..100).collect();
+        for first in [0usize, 3, 20, 80] {
+            for (off, ml) in [(0u16, 4usize), (0, 18), (0, 40), (1, 4), (2, 18), (17, 20), (60000, 4)] {
+                // Offset 0, or reaching before the output start (the first `first`
+                // bytes are all there is), then enough bytes for the fast loop.
+                if usize::from(off) <= first && off != 0 {
+                    continue;
+                }
+                let mut block = Vec::new();
+                push_seq(&mut block, &lits[..first], off, ml);
+                push_seq(&mut block, &lits, 0, 0);
+                assert!(reference_decode(&block, first + ml + 100).is_none());
+                fmt(&block, first + ml + 100);
+                fmt(&block, 4096);
+            }
+        }
+        // A match or literals past the output end, in and out of the fast loop.
+        let mut block = Vec::new();
+        push_seq(&mut block, &lits[..20], 20, 18);
+        push_seq(&mut block, &lits, 0, 0);
+        for olen in [0, 10, 20, 37, 137, 139] {
+            fmt(&block, olen);
+        }
+        // Truncated: in the literal length, the offset, the match length, the literals.
+        for block in [vec![0xF0], vec![0xF0, 255], vec![0x1F, 7, 1], vec![0x1F, 7, 1, 0, 255], vec![0x50, 1, 2]] {
+            for olen in [0, 1, 2, 100, 1000] {
+                fmt(&block, olen);
+            }
+        }
+        // A long stream of valid sequences then one bad offset deep inside the fast loop.
+        let mut block = Vec::new();
+        push_seq(&mut block, &lits[..20], 20, 8);
+        for _ in 0..50 {
+            push_seq(&mut block, &lits[..3], 5, 9);
+        }
+        let good = block.clone();
+        push_seq(&mut block, &lits[..3], 0, 9);
+        push_seq(&mut block, &lits, 0, 0);
+        fmt(&block, 28 + 50 * 12 + 12 + 100);
+        let mut block = good;
+        push_seq(&mut block, &lits[..3], 60000, 9);
+        push_seq(&mut block, &lits, 0, 0);
+        fmt(&block, 28 + 50 * 12 + 12 + 100);
+    }
+
+    #[test]
+    fn lz4_flex_round_trips_short_periods() {
+        let mut rng = crate::kernels::TestRng::new(10);
+        for period in 1..=17 {
+            for run in [4, 15, 16, 17, 18, 19, 20, 33, 70, 300, 5000] {
+                // Short runs of a short period between literal runs of every length class.
+                let mut data = Vec::new();
+                for lit in [0, 3, 14, 15, 16, 30, 300] {
+                    let pat = rng.bytes(period);
+                    data.extend((0..run + period).map(|i| pat[i % period]));
+                    data.extend(rng.bytes(lit));
+                }
+                let block = lz4_flex::block::compress(&data);
+                assert!(check(&block, data.len()));
+                let mut out = vec![0u8; data.len()];
+                decompress_block_into(NAME, &block, &mut out).unwrap();
+                assert_eq!(out, data, "period {period} run {run}");
+            }
         }
     }
 }
