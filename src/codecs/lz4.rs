@@ -193,26 +193,33 @@ fn fast_sequences(block: &[u8], out: &mut [u8], ip: usize, op: usize) -> (usize,
         // `from + 16 <= op + 15` (`off >= 1`).
         let from = op - off;
         debug_assert!(op + ml + 16 <= olen);
-        if off >= 16 {
-            let mut k = 0;
-            while k < ml {
-                // SAFETY: reads `from + k..from + k + 16 <= op + k` (bytes already
-                // written, `off >= 16`), writes `op + k..op + k + 16` with `k < ml`, so
-                // below `op + ml + 16 <= olen`.
-                unsafe { copy16_raw(dst.add(from + k), dst.add(op + k)) };
-                k += 16;
-            }
+        // The first 16 (offset ≥ 16) or `2 * step` bytes (a period below 16: two pattern
+        // stores of `step` bytes, a multiple of `off` between 9 and 16, which cover
+        // `op..op + step + 16`), then 16-byte copies from `back` bytes before, a multiple
+        // of the period of at least 16 (so each reads bytes already final). One branch
+        // for the usual match of at most 16 (or 18) bytes.
+        let (mut k, back) = if off >= 16 {
+            // SAFETY: reads `from..from + 16 <= op` (`off >= 16`), writes `op..op + 16`.
+            unsafe { copy16_raw(dst.add(from), dst.add(op)) };
+            (16, off)
         } else {
-            // SAFETY: `from + 16 <= olen` (above); `0 < off < 16`.
-            let pat = unsafe { period_pattern_raw(dst.add(from), off) };
-            let step = usize::from(PERIOD_STEP.get(off).copied().unwrap_or(16)).max(1);
-            let mut k = 0;
-            while k < ml {
-                // SAFETY: writes `op + k..op + k + 16` with `k < ml`, below
-                // `op + ml + 16 <= olen`.
-                unsafe { core::ptr::write_unaligned(dst.add(op + k).cast::<[u8; 16]>(), pat) };
-                k += step;
+            let step = usize::from(PERIOD_STEP.get(off).copied().unwrap_or(16));
+            // SAFETY: reads `from..from + 16 <= op + 15` (`off >= 1`); writes
+            // `op..op + step + 16 <= op + 32` (`ml > 18` was checked against `olen`).
+            unsafe {
+                let pat = period_pattern_raw(dst.add(from), off);
+                core::ptr::write_unaligned(dst.add(op).cast::<[u8; 16]>(), pat);
+                core::ptr::write_unaligned(dst.add(op + step).cast::<[u8; 16]>(), pat);
             }
+            (2 * step, 2 * step)
+        };
+        while k < ml {
+            debug_assert!(back >= 16 && back <= op + k);
+            // SAFETY: reads `op + k - back..op + k - back + 16 <= op + k` (bytes final
+            // before, `back >= 16`; `op + k - back` is `from + k` or `op`), writes `op + k..op + k + 16` with
+            // `k < ml`, below `op + ml + 16 <= olen`.
+            unsafe { copy16_raw(dst.add(op + k - back), dst.add(op + k)) };
+            k += 16;
         }
         op += ml;
     }
