@@ -92,6 +92,29 @@ fn bit_unshuffle_simd_equals_scalar() {
     }
 }
 
+/// Bit unshuffle around its group edges: 128-element groups, runs of up to 32 groups,
+/// a partial last group (n % 128 = 8..120), bytes after the last element, unaligned
+/// windows with their margins checked.
+#[wasm_bindgen_test]
+fn bit_unshuffle_group_edges() {
+    let mut rng = Rng::new(11);
+    for ts in [1, 2, 3, 4, 5, 8, 12, 16, 17, 32] {
+        for n in [8, 120, 128, 136, 248, 256, 384, 512, 520, 1016, 1024, 1032, 4096, 4104, 4224] {
+            let extra = rng.below(ts);
+            let len = n * ts + extra;
+            let (so, d) = (rng.below(16), rng.below(16));
+            let src = rng.bytes(len + so);
+            let canvas = rng.bytes(len + 48);
+            let (mut a, mut b) = (canvas.clone(), canvas.clone());
+            shuffle::bit_unshuffle(&src[so..], &mut a[d..d + len], ts);
+            shuffle::bit_unshuffle_scalar(&src[so..], &mut b[d..d + len], ts);
+            assert_eq!(a, b, "ts {ts} n {n} extra {extra}");
+            assert_eq!(&a[..d], &canvas[..d]);
+            assert_eq!(&a[d + len..], &canvas[d + len..]);
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn negabinary_simd_equals_scalar() {
     let mut rng = Rng::new(4);
