@@ -90,10 +90,10 @@ impl<'a> BackBits<'a> {
     /// The next `n` bits (0..=56 after a reload) without consuming them.
     #[inline(always)]
     fn look(&self, n: u32) -> u64 {
-        if n == 0 {
-            return 0;
-        }
-        self.c.checked_shl(self.consumed).unwrap_or(0) >> (64 - n)
+        // No branch for `n == 0` (`>> 1 >> 63` is 0). Past the stream start (`consumed`
+        // 64 or more, malformed input only) the bits are garbage, never out of bounds,
+        // and `finished` fails.
+        (self.c << (self.consumed & 63)) >> 1 >> (63 - n.min(63))
     }
 
     #[inline(always)]
@@ -320,6 +320,87 @@ const ML_BITS: [u8; 53] = [
     3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
 ];
 
+/// The three kinds of sequence symbols.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SeqKind {
+    LiteralLength,
+    Offset,
+    MatchLength,
+}
+
+/// One state of a sequence decoding table (libzstd's `ZSTD_seqSymbol`): the symbol's
+/// baseline value and extra bits (RFC 8878 § 3.1.1.3.2.1.1; offsets `1 << code`, `code`
+/// bits) folded in when the table is built, and the FSE transition (`next` + `nbits`).
+#[derive(Clone, Copy, Default, Debug)]
+struct SeqEntry {
+    base: u32,
+    extra: u8,
+    nbits: u8,
+    next: u16,
+}
+
+/// Entries of a sequence table: the largest accuracy log is 9.
+const SEQ_MAX: usize = 512;
+
+/// A sequence decoding table of `1 << log` states, padded to 512 so that a state masked
+/// with 511 indexes it without a bounds check (states are below `1 << log` by
+/// construction: `next + read(nbits) < 1 << log`).
+#[derive(Clone, Debug)]
+struct SeqTable {
+    log: u32,
+    entries: Box<[SeqEntry; SEQ_MAX]>,
+}
+
+impl SeqTable {
+    /// Fold the baselines and extra bits of `kind` into the FSE table `t`.
+    fn new(t: &FseTable, kind: SeqKind) -> R<Self> {
+        if t.entries.len() > SEQ_MAX {
+            return Err(F("FSE table too large"));
+        }
+        let mut entries = Box::new([SeqEntry::default(); SEQ_MAX]);
+        for (d, e) in entries.iter_mut().zip(&t.entries) {
+            let s = usize::from(e.symbol);
+            let (base, extra) = match kind {
+                SeqKind::LiteralLength => {
+                    (*LL_BASE.get(s).ok_or(F("literal length code"))?, *LL_BITS.get(s).ok_or(F("literal length code"))?)
+                }
+                SeqKind::MatchLength => {
+                    (*ML_BASE.get(s).ok_or(F("match length code"))?, *ML_BITS.get(s).ok_or(F("match length code"))?)
+                }
+                SeqKind::Offset if s <= 31 => (1u32 << s, s as u8),
+                SeqKind::Offset => return Err(F("offset code too large")),
+            };
+            *d = SeqEntry { base, extra, nbits: e.nbits, next: e.base };
+        }
+        Ok(SeqTable { log: t.log, entries })
+    }
+
+    /// The predefined table of `kind` (RFC 8878 § 3.1.1.3.2.2), built once per thread.
+    fn predefined(kind: SeqKind) -> R<Self> {
+        thread_local! {
+            static CACHE: core::cell::RefCell<[Option<SeqTable>; 3]> = const { core::cell::RefCell::new([None, None, None]) };
+        }
+        let (norm, log, i): (&[i16], u32, usize) = match kind {
+            SeqKind::LiteralLength => (&LL_DEFAULT, 6, 0),
+            SeqKind::Offset => (&OF_DEFAULT, 5, 1),
+            SeqKind::MatchLength => (&ML_DEFAULT, 6, 2),
+        };
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            let slot = c.get_mut(i).ok_or(F("table kind"))?;
+            if slot.is_none() {
+                *slot = Some(SeqTable::new(&FseTable::build(norm, log)?, kind)?);
+            }
+            slot.clone().ok_or(F("table kind"))
+        })
+    }
+
+    #[inline(always)]
+    fn at(&self, state: usize) -> SeqEntry {
+        self.entries.get(state & (SEQ_MAX - 1)).copied().unwrap_or_default()
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Huffman
 
@@ -521,9 +602,9 @@ impl HufTable {
 /// Decoder state carried across the blocks of a frame.
 struct FrameState {
     huf: Option<HufTable>,
-    ll: Option<FseTable>,
-    of: Option<FseTable>,
-    ml: Option<FseTable>,
+    ll: Option<SeqTable>,
+    of: Option<SeqTable>,
+    ml: Option<SeqTable>,
     rep: [usize; 3],
     literals: Vec<u8>,
 }
@@ -745,9 +826,9 @@ fn decode_block<S: Sink + ?Sized>(
         if modes & 3 != 0 {
             return Err(F("reserved sequence mode bits"));
         }
-        table(seqs, &mut p, modes >> 6, &mut st.ll, &LL_DEFAULT, 6, 9, 35)?;
-        table(seqs, &mut p, (modes >> 4) & 3, &mut st.of, &OF_DEFAULT, 5, 8, 31)?;
-        table(seqs, &mut p, (modes >> 2) & 3, &mut st.ml, &ML_DEFAULT, 6, 9, 52)?;
+        table(seqs, &mut p, modes >> 6, &mut st.ll, SeqKind::LiteralLength, 9, 35)?;
+        table(seqs, &mut p, (modes >> 4) & 3, &mut st.of, SeqKind::Offset, 8, 31)?;
+        table(seqs, &mut p, (modes >> 2) & 3, &mut st.ml, SeqKind::MatchLength, 9, 52)?;
         let stream = seqs.get(p..).ok_or(F("truncated sequences"))?;
         let tables = (
             st.ll.as_ref().ok_or(F("no literal length table"))?,
@@ -763,31 +844,29 @@ fn decode_block<S: Sink + ?Sized>(
 
 /// Resolve the FSE table for one symbol type from its mode (0 predefined, 1 RLE, 2 FSE
 /// description, 3 repeat), reading from `src` at `*p`.
-#[allow(clippy::too_many_arguments)]
 fn table(
     src: &[u8],
     p: &mut usize,
     mode: u8,
-    slot: &mut Option<FseTable>,
-    default: &[i16],
-    default_log: u32,
+    slot: &mut Option<SeqTable>,
+    kind: SeqKind,
     max_log: u32,
     max_symbol: usize,
 ) -> R<()> {
     match mode {
-        0 => *slot = Some(FseTable::build(default, default_log)?),
+        0 => *slot = Some(SeqTable::predefined(kind)?),
         1 => {
             let s = *src.get(*p).ok_or(F("truncated RLE symbol"))?;
             if usize::from(s) > max_symbol {
                 return Err(F("RLE symbol out of range"));
             }
             *p += 1;
-            *slot = Some(FseTable::rle(s));
+            *slot = Some(SeqTable::new(&FseTable::rle(s), kind)?);
         }
         2 => {
             let (t, n) = FseTable::read(src.get(*p..).ok_or(F("truncated FSE table"))?, max_log, max_symbol)?;
             *p += n;
-            *slot = Some(t);
+            *slot = Some(SeqTable::new(&t, kind)?);
         }
         _ => {
             if slot.is_none() {
@@ -798,12 +877,15 @@ fn table(
     Ok(())
 }
 
-/// Decode and execute the sequences.
+/// Decode and execute the sequences (RFC 8878 § 3.1.1.4 and 3.1.2), libzstd's way: the
+/// bit container is refilled once per sequence (56 bits: the offset, match and literal
+/// extra bits, with one more refill only when they exceed 30, then the three state
+/// updates of at most 9 + 9 + 8 bits).
 #[allow(clippy::too_many_arguments)]
 fn execute<S: Sink + ?Sized>(
     stream: &[u8],
     nseq: usize,
-    (llt, oft, mlt): (&FseTable, &FseTable, &FseTable),
+    (llt, oft, mlt): (&SeqTable, &SeqTable, &SeqTable),
     lits: &[u8],
     out: &mut S,
     fstart: usize,
@@ -818,33 +900,27 @@ fn execute<S: Sink + ?Sized>(
     let mut mls = br.read(mlt.log) as usize;
     let mut lp = 0usize; // literal position
     for i in 0..nseq {
-        let lle = *llt.entries.get(lls).ok_or(F("FSE state"))?;
-        let ofe = *oft.entries.get(ofs).ok_or(F("FSE state"))?;
-        let mle = *mlt.entries.get(mls).ok_or(F("FSE state"))?;
-        let ofc = u32::from(ofe.symbol);
-        if ofc > 31 {
-            return Err(F("offset code too large"));
-        }
         br.reload();
-        let ofv = (1u64 << ofc) + br.read(ofc);
-        let llc = usize::from(lle.symbol);
-        let mlc = usize::from(mle.symbol);
-        let (llb, llx) = (
-            *LL_BASE.get(llc).ok_or(F("literal length code"))?,
-            u32::from(*LL_BITS.get(llc).ok_or(F("literal length code"))?),
-        );
-        let (mlb, mlx) = (
-            *ML_BASE.get(mlc).ok_or(F("match length code"))?,
-            u32::from(*ML_BITS.get(mlc).ok_or(F("match length code"))?),
-        );
-        if ofc + mlx + llx > 56 {
+        let (lle, ofe, mle) = (llt.at(lls), oft.at(ofs), mlt.at(mls));
+        let (ofx, mlx, llx) = (u32::from(ofe.extra), u32::from(mle.extra), u32::from(lle.extra));
+        let ofv = ofe.base as usize + br.read(ofx) as usize;
+        if ofx + mlx + llx > 30 {
             br.reload();
         }
-        let ml = (mlb as usize) + br.read(mlx) as usize;
-        br.reload();
-        let ll = (llb as usize) + br.read(llx) as usize;
+        let ml = mle.base as usize + br.read(mlx) as usize;
+        let ll = lle.base as usize + br.read(llx) as usize;
+        if i + 1 < nseq {
+            if ofx + mlx + llx > 30 {
+                br.reload();
+            }
+            // The three state updates (9 + 9 + 8 bits at most) from one look.
+            let (lln, mln, ofn) = (u32::from(lle.nbits), u32::from(mle.nbits), u32::from(ofe.nbits));
+            let v = br.read(lln + mln + ofn) as usize;
+            lls = usize::from(lle.next) + (v >> (mln + ofn));
+            mls = usize::from(mle.next) + ((v >> ofn) & ((1usize << mln) - 1));
+            ofs = usize::from(ofe.next) + (v & ((1usize << ofn) - 1));
+        }
         // Offset with the repeat-offset rules (RFC 8878 § 3.1.1.5).
-        let ofv = usize::try_from(ofv).map_err(|_| F("offset"))?;
         let offset = if ofv > 3 {
             let o = ofv - 3;
             rep[2] = rep[1];
@@ -895,13 +971,6 @@ fn execute<S: Sink + ?Sized>(
             copy_match(o, from, op, ml);
         }
         op += ml;
-        if i + 1 < nseq {
-            br.reload();
-            lls = usize::from(lle.base) + br.read(u32::from(lle.nbits)) as usize;
-            mls = usize::from(mle.base) + br.read(u32::from(mle.nbits)) as usize;
-            br.reload();
-            ofs = usize::from(ofe.base) + br.read(u32::from(ofe.nbits)) as usize;
-        }
     }
     br.reload();
     if !br.finished() {
