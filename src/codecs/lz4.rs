@@ -140,11 +140,17 @@ fn fast_sequences(block: &[u8], out: &mut [u8], ip: usize, op: usize) -> (usize,
         let token = unsafe { *src.add(ip) };
         ip += 1;
         let mut lit = usize::from(token >> 4);
-        if lit < 15 {
+        if lit == 0 {
+            // Most sequences of shuffled data (95% for uint16 imagery). A branch, not
+            // `ip += lit`: the next token's address then does not wait for this token's
+            // load (the branch is predicted), which is the loop's critical path.
+        } else if lit < 15 {
             debug_assert!(ip + 16 <= ilen && op + 16 <= olen);
             // SAFETY: reads `ip..ip + 16` (`tip + 17 <= ilen`), writes `op..op + 16`
             // (`op + 48 <= olen`).
             unsafe { copy16_raw(src.add(ip), dst.add(op)) };
+            ip += lit;
+            op += lit;
         } else {
             // SAFETY: `ip = tip + 1 < ilen`.
             let b = usize::from(unsafe { *src.add(ip) });
@@ -164,9 +170,9 @@ fn fast_sequences(block: &[u8], out: &mut [u8], ip: usize, op: usize) -> (usize,
                 unsafe { copy16_raw(src.add(ip + k), dst.add(op + k)) };
                 k += 16;
             }
+            ip += lit;
+            op += lit;
         }
-        ip += lit;
-        op += lit;
         // Here `ip + 2 <= ilen` (`tip + 1 + 14 + 2 <= tip + 17`, or checked above) and
         // `op + 34 <= olen` (`top + 14 + 34 <= top + 48`, or checked above).
         debug_assert!(ip + 2 <= ilen && op + 34 <= olen);
