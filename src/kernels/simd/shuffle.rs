@@ -249,58 +249,81 @@ unsafe fn unshuffle_generic(src: *const u8, dst: *mut u8, t: usize, q: usize, le
 /// Three rounds of delta swaps between register pairs (distance 1, 2, 4): 12 swaps for
 /// 16 matrices, where a per-lane `u64` transpose (as `crate::kernels::shuffle::transpose8x8`)
 /// takes 24. The shifts are 16-bit: the masks drop every bit that crosses a byte.
+///
+/// `mk` holds the masks 0x55, 0x33, 0x0F in every byte, passed through `black_box` by the
+/// caller. Each swap is 7 operations: written as `b ^ t` with `t = ((a >> k) ^ b) & m`,
+/// LLVM turns the `b` side into a `v128.bitselect` (V8 on x64: and, andn, or; 8 per swap,
+/// the kernel ran 3% slower); `t` goes back to `b` through a 32-bit shift instead, and
+/// with opaque masks LLVM cannot prove that shift pair a no-op.
 #[inline(always)]
-fn transpose_bits8(p: [v128; 8]) -> [v128; 8] {
+fn transpose_bits8(p: [v128; 8], mk: [v128; 3]) -> [v128; 8] {
     #[inline(always)]
     fn swap<const K: u32>(a: v128, b: v128, m: v128) -> (v128, v128) {
-        let t = v128_and(v128_xor(u16x8_shr(a, K), b), m);
-        (v128_xor(a, u16x8_shl(t, K)), v128_xor(b, t))
+        let t = u16x8_shl(v128_and(v128_xor(u16x8_shr(a, K), b), m), K);
+        (v128_xor(a, t), v128_xor(b, u32x4_shr(t, K)))
     }
     let [p0, p1, p2, p3, p4, p5, p6, p7] = p;
-    let m = u8x16_splat(0x55);
+    let [m1, m2, m4] = mk;
+    let m = m1;
     let ((p0, p1), (p2, p3)) = (swap::<1>(p0, p1, m), swap::<1>(p2, p3, m));
     let ((p4, p5), (p6, p7)) = (swap::<1>(p4, p5, m), swap::<1>(p6, p7, m));
-    let m = u8x16_splat(0x33);
+    let m = m2;
     let ((p0, p2), (p1, p3)) = (swap::<2>(p0, p2, m), swap::<2>(p1, p3, m));
     let ((p4, p6), (p5, p7)) = (swap::<2>(p4, p6, m), swap::<2>(p5, p7, m));
-    let m = u8x16_splat(0x0F);
+    let m = m4;
     let ((p0, p4), (p1, p5)) = (swap::<4>(p0, p4, m), swap::<4>(p1, p5, m));
     let ((p2, p6), (p3, p7)) = (swap::<4>(p2, p6, m), swap::<4>(p3, p7, m));
     [p0, p1, p2, p3, p4, p5, p6, p7]
 }
 
-/// Bit `s` of byte `b` of the 128 elements of group `j` (elements `8j..8j + 128`): the
-/// eight bit planes `8b..8b + 8` (each `nb` bytes) at plane byte `j`, bit-transposed:
-/// vector `m` holds byte `b` of elements `8x + m`, `x = 0..16`.
-///
-/// # Safety
-/// `src` holds at least `8 * (b + 1) * nb` bytes and `j + 16 <= nb`.
-#[inline(always)]
-unsafe fn group_bits(src: *const u8, nb: usize, b: usize, j: usize) -> [v128; 8] {
-    // SAFETY: the caller upholds this function's contract.
-    unsafe {
-        let base = src.add(8 * b * nb + j);
-        transpose_bits8([
-            ld(base),
-            ld(base.add(nb)),
-            ld(base.add(2 * nb)),
-            ld(base.add(3 * nb)),
-            ld(base.add(4 * nb)),
-            ld(base.add(5 * nb)),
-            ld(base.add(6 * nb)),
-            ld(base.add(7 * nb)),
-        ])
-    }
+/// The bit planes of a bit-shuffled buffer: `8 * typesize` planes of `nb` bytes at
+/// `src`, and the masks of [`transpose_bits8`].
+#[derive(Clone, Copy)]
+struct Planes {
+    src: *const u8,
+    nb: usize,
+    mk: [v128; 3],
 }
 
-/// [`group_bits`] byte-interleaved: vector `k` holds byte `b` of elements `16k..16k + 16`.
-///
-/// # Safety
-/// As [`group_bits`].
-#[inline(always)]
-unsafe fn group_bytes(src: *const u8, nb: usize, b: usize, j: usize) -> [v128; 8] {
-    // SAFETY: the caller upholds this function's contract.
-    unsafe { interleave8(group_bits(src, nb, b, j)) }
+impl Planes {
+    /// Bit `s` of byte `b` of the 128 elements of group `j` (elements `8j..8j + 128`):
+    /// planes `8b..8b + 8` at plane byte `j`, bit-transposed: vector `m` holds byte `b`
+    /// of elements `8x + m`, `x = 0..16`.
+    ///
+    /// # Safety
+    /// `src` holds at least `8 * (b + 1) * nb` bytes and `j + 16 <= nb`.
+    #[inline(always)]
+    unsafe fn bits(self, b: usize, j: usize) -> [v128; 8] {
+        let nb = self.nb;
+        // SAFETY: the caller upholds this function's contract.
+        unsafe {
+            let base = self.src.add(8 * b * nb + j);
+            transpose_bits8(
+                [
+                    ld(base),
+                    ld(base.add(nb)),
+                    ld(base.add(2 * nb)),
+                    ld(base.add(3 * nb)),
+                    ld(base.add(4 * nb)),
+                    ld(base.add(5 * nb)),
+                    ld(base.add(6 * nb)),
+                    ld(base.add(7 * nb)),
+                ],
+                self.mk,
+            )
+        }
+    }
+
+    /// [`Planes::bits`] byte-interleaved: vector `k` holds byte `b` of elements
+    /// `16k..16k + 16`.
+    ///
+    /// # Safety
+    /// As [`Planes::bits`].
+    #[inline(always)]
+    unsafe fn bytes(self, b: usize, j: usize) -> [v128; 8] {
+        // SAFETY: the caller upholds this function's contract.
+        unsafe { interleave8(self.bits(b, j)) }
+    }
 }
 
 /// One group of 128 elements of any typesize `t`, 16 byte positions at a time: the
@@ -311,23 +334,15 @@ unsafe fn group_bytes(src: *const u8, nb: usize, b: usize, j: usize) -> [v128; 8
 /// that would pass `room` goes through a temporary.
 ///
 /// # Safety
-/// `src` holds `8 * t * nb` bytes, `j + 16 <= nb`, `dst` holds `room >= 128 * t` bytes.
-unsafe fn group_generic(
-    src: *const u8,
-    nb: usize,
-    t: usize,
-    j: usize,
-    dst: *mut u8,
-    room: usize,
-    buf: &mut [v128; 128],
-) {
+/// `pl.src` holds `8 * t * pl.nb` bytes, `j + 16 <= pl.nb`, `dst` holds `room >= 128 * t` bytes.
+unsafe fn group_generic(pl: Planes, t: usize, j: usize, dst: *mut u8, room: usize, buf: &mut [v128; 128]) {
     // SAFETY: the caller upholds this function's contract.
     unsafe {
         for blk in (0..t.div_ceil(16)).rev() {
             let b0 = blk * 16;
             let np = (t - b0).min(16);
             for (r, rows) in buf.chunks_exact_mut(8).enumerate().take(np) {
-                rows.copy_from_slice(&group_bytes(src, nb, b0 + r, j));
+                rows.copy_from_slice(&pl.bytes(b0 + r, j));
             }
             for k in 0..8 {
                 let mut m = [u8x16_splat(0); 16];
@@ -351,16 +366,16 @@ unsafe fn group_generic(
 }
 
 /// Groups `0..groups` for typesize `T` (2, 4, 8 or 16), `C` groups at a time. The
-/// [`group_bits`] vectors of every byte position go to a stack buffer; then, per group,
+/// [`Planes::bits`] vectors of every byte position go to a stack buffer; then, per group,
 /// the 16 vectors that make up 16 output vectors (elements `8x + m` for `m` in one
 /// run of `16 / T`, `x = 0..16`, all `T` bytes) go through one 16x16 byte transpose.
 /// Reading a whole 64-byte line of each plane in a row keeps the `8 * T` plane streams
 /// (4 KiB apart when the planes are) out of each other's way in the L1 cache.
 ///
 /// # Safety
-/// `src` holds `8 * T * nb` bytes, `16 * groups <= nb`, `dst` holds `128 * T * groups` bytes.
+/// `pl.src` holds `8 * T * pl.nb` bytes, `16 * groups <= pl.nb`, `dst` holds `128 * T * groups` bytes.
 #[inline(always)]
-unsafe fn multi_group<const T: usize, const C: usize>(src: *const u8, nb: usize, groups: usize, dst: *mut u8) {
+unsafe fn multi_group<const T: usize, const C: usize>(pl: Planes, groups: usize, dst: *mut u8) {
     const { assert!(8 * T * C <= 512 && T <= 16 && 16 % T == 0) };
     // 8 KiB, not zeroed (a memory.fill is a call in V8): every vector read was written
     // by the same pass of the `g` loop.
@@ -375,7 +390,7 @@ unsafe fn multi_group<const T: usize, const C: usize>(src: *const u8, nb: usize,
             let c = (groups - g).min(C);
             for b in 0..T {
                 for i in 0..c {
-                    let v = group_bits(src, nb, b, 16 * (g + i));
+                    let v = pl.bits(b, 16 * (g + i));
                     for (m, x) in v.into_iter().enumerate() {
                         *bp.add(8 * (i * T + b) + m) = x;
                     }
@@ -405,10 +420,10 @@ unsafe fn multi_group<const T: usize, const C: usize>(src: *const u8, nb: usize,
 /// through `transpose_bits8`; typesize 1 then byte-interleaves them into the output,
 /// typesize 2, 4, 8, 16 take `multi_group` (16x16 byte transposes), others
 /// `group_generic`. Plane bytes after the last whole group (n % 128 elements) are scalar.
-/// Against the former three passes (planes → bytes, 8x8 transpose, byte unshuffle), node 20:
-/// kernel alone on 256 KiB, typesize 1 5.9 → 11.9 GB/s, 4 5.1 → 9.7, 8 5.2 → 9.2, 16 2.0 → 9.0;
-/// 1 MiB Blosc bitshuffle decode, float32 zstd 1409 → 1616 MB/s, lz4 2341 → 3079, uint16 zstd
-/// 1199 → 1335, float32 blosclz 1647 → 1963.
+/// Against the former three passes (planes → bytes, 8x8 transpose, byte unshuffle), node 20,
+/// best of runs: kernel alone on 256 KiB, typesize 1 6.0 → 12.2 GB/s, 2 5.2 → 10.3, 4 5.1 →
+/// 10.2, 8 5.3 → 9.6, 16 2.0 → 9.2; 1 MiB Blosc bitshuffle decodes, float32 zstd 1409 →
+/// 1628 MB/s, lz4 2341 → 3067, blosclz 1647 → 1957, uint16 zstd 1199 → 1372.
 // Kept out of line: a small hot function reaches V8's optimising tier quickly,
 // where a loop inlined into a large decoder can run for long in the baseline tier.
 #[inline(never)]
@@ -428,7 +443,10 @@ pub fn bit_unshuffle(src: &[u8], dst: &mut [u8], typesize: usize) {
     let body = n * t;
     let nb = n / 8;
     let groups = nb / 16;
-    let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr());
+    let dp = dst.as_mut_ptr();
+    // Opaque masks for transpose_bits8 (7 operations per swap instead of 8).
+    let mk = core::hint::black_box([u8x16_splat(0x55), u8x16_splat(0x33), u8x16_splat(0x0F)]);
+    let pl = Planes { src: src.as_ptr(), nb, mk };
     // SAFETY: src and dst hold `len >= body = 8 * t * nb` bytes; group `g` reads plane
     // bytes `16g..16g + 16 <= nb` of every plane and writes dst bytes `128g * t` onwards,
     // `128 * t <= body - 128g * t` of them.
@@ -437,20 +455,20 @@ pub fn bit_unshuffle(src: &[u8], dst: &mut [u8], typesize: usize) {
             1 => {
                 for g in 0..groups {
                     let o = dp.add(128 * g);
-                    for (k, v) in group_bytes(sp, nb, 0, 16 * g).into_iter().enumerate() {
+                    for (k, v) in pl.bytes(0, 16 * g).into_iter().enumerate() {
                         st(o.add(16 * k), v);
                     }
                 }
             }
-            2 => multi_group::<2, 8>(sp, nb, groups, dp),
-            4 => multi_group::<4, 8>(sp, nb, groups, dp),
-            8 => multi_group::<8, 8>(sp, nb, groups, dp),
-            16 => multi_group::<16, 4>(sp, nb, groups, dp),
+            2 => multi_group::<2, 8>(pl, groups, dp),
+            4 => multi_group::<4, 8>(pl, groups, dp),
+            8 => multi_group::<8, 8>(pl, groups, dp),
+            16 => multi_group::<16, 4>(pl, groups, dp),
             _ => {
                 let mut buf = [u8x16_splat(0); 128];
                 for g in 0..groups {
                     let at = 128 * g * t;
-                    group_generic(sp, nb, t, 16 * g, dp.add(at), len - at, &mut buf);
+                    group_generic(pl, t, 16 * g, dp.add(at), len - at, &mut buf);
                 }
             }
         }
