@@ -404,12 +404,6 @@ impl SeqTable {
 // ---------------------------------------------------------------------------------------
 // Huffman
 
-#[derive(Clone, Copy, Default, Debug)]
-struct HufEntry {
-    symbol: u8,
-    nbits: u8,
-}
-
 #[derive(Clone, Debug)]
 struct HufTable {
     /// The table widened to 11 bits (the largest log): entry `i` is the code whose
@@ -428,10 +422,11 @@ fn huf_sym(br: &mut BackBits<'_>, wide: &[u16; 2048]) -> u8 {
     e as u8
 }
 
-/// Decode `out.len()` symbols from `br` (the tail of a stream).
+/// Decode `out.len()` symbols from `br` (the tail of a stream). Five symbols per refill:
+/// a refill leaves at least 57 bits, codes are at most 11.
 #[inline(always)]
 fn huf_run(br: &mut BackBits<'_>, wide: &[u16; 2048], out: &mut [u8]) {
-    let mut chunks = out.chunks_exact_mut(4);
+    let mut chunks = out.chunks_exact_mut(5);
     for c in &mut chunks {
         br.reload();
         for o in c.iter_mut() {
@@ -527,25 +522,20 @@ impl HufTable {
                 next += c << (w - 1);
             }
         }
-        let size = 1usize << log;
-        let mut entries = vec![HufEntry::default(); size];
+        // Straight into the 11-bit table: a symbol of weight `w` covers `1 << (w - 1)`
+        // codes of the `log`-bit table, `1 << (w - 1 + 11 - log)` entries here.
+        let mut wide = Box::new([0u16; 2048]);
+        let shift = 11 - log;
         for (sym, &w) in weights.iter().enumerate() {
             if w == 0 {
                 continue;
             }
+            let r = rank_start.get_mut(usize::from(w)).ok_or(F("Huffman table"))?;
             let len = 1usize << (w - 1);
-            let start = rank_start.get(usize::from(w)).copied().unwrap_or(0) as usize;
-            let e = HufEntry { symbol: sym as u8, nbits: (log + 1 - u32::from(w)) as u8 };
-            entries.get_mut(start..start + len).ok_or(F("Huffman table"))?.fill(e);
-            if let Some(r) = rank_start.get_mut(usize::from(w)) {
-                *r += len as u32;
-            }
-        }
-        let mut wide = Box::new([0u16; 2048]);
-        let shift = 11 - log;
-        for (i, w) in wide.iter_mut().enumerate() {
-            let e = entries.get(i >> shift).copied().unwrap_or_default();
-            *w = u16::from(e.symbol) | u16::from(e.nbits) << 8;
+            let start = *r as usize;
+            *r += len as u32;
+            let e = sym as u16 | ((log + 1 - u32::from(w)) as u16) << 8;
+            wide.get_mut(start << shift..(start + len) << shift).ok_or(F("Huffman table"))?.fill(e);
         }
         Ok((HufTable { wide }, used))
     }
@@ -567,12 +557,12 @@ impl HufTable {
         let [s1, s2, s3, s4] = s;
         let (mut b1, mut b2, mut b3, mut b4) =
             (BackBits::new(s1)?, BackBits::new(s2)?, BackBits::new(s3)?, BackBits::new(s4)?);
-        let n = o4.len().min(o1.len()) / 4 * 4;
+        let n = o4.len().min(o1.len()) / 5 * 5;
         {
-            let c1 = o1.get_mut(..n).unwrap_or_default().chunks_exact_mut(4);
-            let c2 = o2.get_mut(..n).unwrap_or_default().chunks_exact_mut(4);
-            let c3 = o3.get_mut(..n).unwrap_or_default().chunks_exact_mut(4);
-            let c4 = o4.get_mut(..n).unwrap_or_default().chunks_exact_mut(4);
+            let c1 = o1.get_mut(..n).unwrap_or_default().chunks_exact_mut(5);
+            let c2 = o2.get_mut(..n).unwrap_or_default().chunks_exact_mut(5);
+            let c3 = o3.get_mut(..n).unwrap_or_default().chunks_exact_mut(5);
+            let c4 = o4.get_mut(..n).unwrap_or_default().chunks_exact_mut(5);
             for (((x1, x2), x3), x4) in c1.zip(c2).zip(c3).zip(c4) {
                 b1.reload();
                 b2.reload();
@@ -802,7 +792,7 @@ fn decode_block<S: Sink + ?Sized>(
     cap: usize,
     st: &mut FrameState,
 ) -> R<usize> {
-    let used = decode_literals(b, st)?;
+    let (used, raw) = decode_literals(b, st)?;
     let seqs = b.get(used..).ok_or(F("truncated block"))?;
     let b0 = usize::from(*seqs.first().ok_or(F("truncated sequences header"))?);
     let (nseq, mut p) = if b0 < 128 {
@@ -814,12 +804,23 @@ fn decode_block<S: Sink + ?Sized>(
         let hi = usize::from(*seqs.get(2).ok_or(F("sequences header"))?);
         (lo + (hi << 8) + 0x7F00, 3)
     };
-    let lits = std::mem::take(&mut st.literals);
+    let mut decoded = std::mem::take(&mut st.literals);
+    // Slack after the literals: short literal runs are copied as 16 or 32 bytes (raw
+    // literals have the block's sequence section after them).
+    let (lits, nlits): (&[u8], usize) = match raw {
+        Some(at) => (b.get(at..).unwrap_or_default(), used - at),
+        None => {
+            let n = decoded.len();
+            decoded.resize(n + 32, 0);
+            (&decoded, n)
+        }
+    };
     let result = (|| {
+        let l = lits.get(..nlits).unwrap_or_default();
         if nseq == 0 {
-            ensure(out, op, lits.len(), cap)?;
-            out.buf().get_mut(op..op + lits.len()).ok_or(F("output"))?.copy_from_slice(&lits);
-            return Ok(op + lits.len());
+            ensure(out, op, nlits, cap)?;
+            out.buf().get_mut(op..op + nlits).ok_or(F("output"))?.copy_from_slice(l);
+            return Ok(op + nlits);
         }
         let modes = *seqs.get(p).ok_or(F("truncated sequences header"))?;
         p += 1;
@@ -835,9 +836,9 @@ fn decode_block<S: Sink + ?Sized>(
             st.of.as_ref().ok_or(F("no offset table"))?,
             st.ml.as_ref().ok_or(F("no match length table"))?,
         );
-        execute(stream, nseq, tables, &lits, out, fstart, op, cap, &mut st.rep)
+        execute(stream, nseq, tables, (lits, nlits), out, fstart, op, cap, &mut st.rep)
     })();
-    st.literals = lits;
+    st.literals = decoded;
     op = result?;
     Ok(op)
 }
@@ -886,7 +887,7 @@ fn execute<S: Sink + ?Sized>(
     stream: &[u8],
     nseq: usize,
     (llt, oft, mlt): (&SeqTable, &SeqTable, &SeqTable),
-    lits: &[u8],
+    (lits, nlits): (&[u8], usize),
     out: &mut S,
     fstart: usize,
     mut op: usize,
@@ -948,8 +949,10 @@ fn execute<S: Sink + ?Sized>(
         let need = ll.checked_add(ml).ok_or(F("sequence too long"))?;
         ensure(out, op, need, cap)?;
         let o = out.buf();
-        let lend = lp.checked_add(ll).filter(|&e| e <= lits.len()).ok_or(F("literals overrun"))?;
+        let lend = lp.checked_add(ll).filter(|&e| e <= nlits).ok_or(F("literals overrun"))?;
         if let (true, Some(s), Some(d)) = (ll <= 16, lits.get(lp..lp + 16), o.get_mut(op..op + 16)) {
+            d.copy_from_slice(s);
+        } else if let (true, Some(s), Some(d)) = (ll <= 32, lits.get(lp..lp + 32), o.get_mut(op..op + 32)) {
             d.copy_from_slice(s);
         } else {
             o.get_mut(op..op + ll).ok_or(F("output"))?.copy_from_slice(lits.get(lp..lend).ok_or(F("literals"))?);
@@ -976,15 +979,16 @@ fn execute<S: Sink + ?Sized>(
     if !br.finished() {
         return Err(F("sequence stream not consumed exactly"));
     }
-    let rest = lits.get(lp..).unwrap_or_default();
+    let rest = lits.get(lp..nlits).unwrap_or_default();
     ensure(out, op, rest.len(), cap)?;
     out.buf().get_mut(op..op + rest.len()).ok_or(F("output"))?.copy_from_slice(rest);
     Ok(op + rest.len())
 }
 
 /// Decode the literals section at the start of block `b` into `st.literals`; returns the
-/// bytes used.
-fn decode_literals(b: &[u8], st: &mut FrameState) -> R<usize> {
+/// bytes used and, for raw literals (left in the block, `st.literals` empty), where they
+/// start in `b`.
+fn decode_literals(b: &[u8], st: &mut FrameState) -> R<(usize, Option<usize>)> {
     let b0 = *b.first().ok_or(F("truncated literals header"))?;
     let ty = b0 & 3;
     let sf = (b0 >> 2) & 3;
@@ -1001,12 +1005,12 @@ fn decode_literals(b: &[u8], st: &mut FrameState) -> R<usize> {
         }
         lits.clear();
         if ty == 0 {
-            lits.extend_from_slice(b.get(hl..hl + size).ok_or(F("truncated raw literals"))?);
-            // Slack for 16-byte copies.
-            Ok(hl + size)
+            // Raw literals stay in the block: no copy.
+            b.get(hl..hl + size).ok_or(F("truncated raw literals"))?;
+            Ok((hl + size, Some(hl)))
         } else {
             lits.resize(size, *b.get(hl).ok_or(F("truncated RLE literals"))?);
-            Ok(hl + 1)
+            Ok((hl + 1, None))
         }
     } else {
         let (regen, comp, hl, four) = match sf {
@@ -1056,7 +1060,7 @@ fn decode_literals(b: &[u8], st: &mut FrameState) -> R<usize> {
             let (o3, o4) = r.split_at_mut(seg);
             huf.decode4([a, bb, c, d], o1, o2, o3, o4)?;
         }
-        Ok(hl + comp)
+        Ok((hl + comp, None))
     }
 }
 
