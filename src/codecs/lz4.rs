@@ -150,38 +150,41 @@ fn fast_sequences(block: &[u8], out: &mut [u8], ip: usize, op: usize) -> (usize,
         let token = unsafe { *src.add(ip) };
         ip += 1;
         let mut lit = usize::from(token >> 4);
-        if lit == 0 {
-            // Most sequences of shuffled data (95% for uint16 imagery). A branch, not
-            // `ip += lit`: the next token's address then does not wait for this token's
-            // load (the branch is predicted), which is the loop's critical path.
-        } else if lit < 15 {
-            debug_assert!(ip + 16 <= ilen && op + 16 <= olen);
-            // SAFETY: reads `ip..ip + 16` (`tip + 17 <= ilen`), writes `op..op + 16`
-            // (`op + 48 <= olen`).
-            unsafe { copy16_raw(src.add(ip), dst.add(op)) };
-            ip += lit;
-            op += lit;
-        } else {
-            // SAFETY: `ip = tip + 1 < ilen`.
-            let b = usize::from(unsafe { *src.add(ip) });
-            ip += 1;
-            lit += b;
-            // The literals, the offset after them and the 16-byte steps must fit, and
-            // the match after them needs the usual 34 output bytes (below).
-            let wild = (lit + 15) & !15;
-            if b == 255 || ip + wild.max(lit + 2) > ilen || op + wild.max(lit + 34) > olen {
-                return (tip, top);
+        // Most sequences of shuffled data have no literals (95% for uint16 imagery): a
+        // branch on it, not `ip += lit`, so that the next token's address does not wait
+        // for this token's load (the branch is predicted; that load is the loop's
+        // critical path). Tested on `token` (ranges) rather than `lit`, which LLVM turns
+        // into a jump table.
+        if token >= 0x10 {
+            if token < 0xF0 {
+                debug_assert!(ip + 16 <= ilen && op + 16 <= olen);
+                // SAFETY: reads `ip..ip + 16` (`tip + 17 <= ilen`), writes `op..op + 16`
+                // (`op + 48 <= olen`).
+                unsafe { copy16_raw(src.add(ip), dst.add(op)) };
+                ip += lit;
+                op += lit;
+            } else {
+                // SAFETY: `ip = tip + 1 < ilen`.
+                let b = usize::from(unsafe { *src.add(ip) });
+                ip += 1;
+                lit += b;
+                // The literals, the offset after them and the 16-byte steps must fit, and
+                // the match after them needs the usual 34 output bytes (below).
+                let wild = (lit + 15) & !15;
+                if b == 255 || ip + wild.max(lit + 2) > ilen || op + wild.max(lit + 34) > olen {
+                    return (tip, top);
+                }
+                let mut k = 0;
+                while k < lit {
+                    debug_assert!(ip + k + 16 <= ilen && op + k + 16 <= olen);
+                    // SAFETY: `k < lit` and `k` is a multiple of 16, so `k + 16 <= wild`;
+                    // `ip + wild <= ilen` and `op + wild <= olen` were checked.
+                    unsafe { copy16_raw(src.add(ip + k), dst.add(op + k)) };
+                    k += 16;
+                }
+                ip += lit;
+                op += lit;
             }
-            let mut k = 0;
-            while k < lit {
-                debug_assert!(ip + k + 16 <= ilen && op + k + 16 <= olen);
-                // SAFETY: `k < lit` and `k` is a multiple of 16, so `k + 16 <= wild`;
-                // `ip + wild <= ilen` and `op + wild <= olen` were checked.
-                unsafe { copy16_raw(src.add(ip + k), dst.add(op + k)) };
-                k += 16;
-            }
-            ip += lit;
-            op += lit;
         }
         // Here `ip + 2 <= ilen` (`tip + 1 + 14 + 2 <= tip + 17`, or checked above) and
         // `op + 34 <= olen` (`top + 14 + 34 <= top + 48`, or checked above).
