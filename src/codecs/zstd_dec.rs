@@ -878,6 +878,14 @@ fn table(
     Ok(())
 }
 
+/// Copy `src[from..from + 16]` to `out[to..to + 16]` (nothing when either is out of bounds).
+#[inline(always)]
+fn copy16(src: &[u8], from: usize, out: &mut [u8], to: usize) {
+    if let (Some(s), Some(d)) = (src.get(from..from + 16), out.get_mut(to..to + 16)) {
+        d.copy_from_slice(s);
+    }
+}
+
 /// Decode and execute the sequences (RFC 8878 § 3.1.1.4 and 3.1.2), libzstd's way: the
 /// bit container is refilled once per sequence (56 bits: the offset, match and literal
 /// extra bits, with one more refill only when they exceed 30, then the three state
@@ -950,10 +958,15 @@ fn execute<S: Sink + ?Sized>(
         ensure(out, op, need, cap)?;
         let o = out.buf();
         let lend = lp.checked_add(ll).filter(|&e| e <= nlits).ok_or(F("literals overrun"))?;
-        if let (true, Some(s), Some(d)) = (ll <= 16, lits.get(lp..lp + 16), o.get_mut(op..op + 16)) {
-            d.copy_from_slice(s);
-        } else if let (true, Some(s), Some(d)) = (ll <= 32, lits.get(lp..lp + 32), o.get_mut(op..op + 32)) {
-            d.copy_from_slice(s);
+        // Literals: 16 bytes whatever the length when both sides have room (the extra
+        // bytes are rewritten later), then the rest; one data-dependent branch for the
+        // commonest case instead of a length test per copy.
+        let quick = ll <= 32 && lp + 32 <= lits.len() && op + 32 <= o.len();
+        if quick {
+            copy16(lits, lp, o, op);
+            if ll > 16 {
+                copy16(lits, lp + 16, o, op + 16);
+            }
         } else {
             o.get_mut(op..op + ll).ok_or(F("output"))?.copy_from_slice(lits.get(lp..lend).ok_or(F("literals"))?);
         }
@@ -964,11 +977,12 @@ fn execute<S: Sink + ?Sized>(
         }
         let from = op - offset;
         if offset >= 16 && ml <= 48 && op + 48 <= o.len() {
-            // Three 16-byte copies at most, each reading bytes already final.
-            let mut k = 0;
-            while k < ml {
-                crate::codecs::lz4::copy16_within(o, from + k, op + k);
-                k += 16;
+            // The first 16 bytes unconditionally, then two more copies for longer matches;
+            // each reads bytes already final (`offset >= 16`).
+            crate::codecs::lz4::copy16_within(o, from, op);
+            if ml > 16 {
+                crate::codecs::lz4::copy16_within(o, from + 16, op + 16);
+                crate::codecs::lz4::copy16_within(o, from + 32, op + 32);
             }
         } else {
             copy_match(o, from, op, ml);
