@@ -468,6 +468,9 @@ impl BytesToBytesCodec for Lz4Codec {
     }
 }
 
+/// The tests also run in wasm, where the fast loop's period patterns use SIMD128:
+/// `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test
+/// --target wasm32-unknown-unknown --features simd --lib codecs::lz4`.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,7 +481,8 @@ mod tests {
         v
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn framing_caps_and_garbage() {
         let l = Limits::default();
         let data: Vec<u8> = (0..5000u32).map(|i| (i % 13) as u8).collect();
@@ -511,7 +515,8 @@ mod tests {
         Lz4Codec.decode_into(lz4_of(&[]), &mut empty, &l).unwrap();
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn decoder_matches_lz4_flex_and_survives_garbage() {
         let mut rng = crate::kernels::TestRng::new(31);
         for _ in 0..400 {
@@ -644,7 +649,8 @@ mod tests {
         reference(block).unwrap().len()
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn short_offsets_in_and_out_of_the_fast_loop() {
         let mut rng = crate::kernels::TestRng::new(7);
         for off in 1..=15u16 {
@@ -671,7 +677,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn literal_runs_in_and_out_of_the_fast_loop() {
         let mut rng = crate::kernels::TestRng::new(8);
         for lit in [0, 1, 14, 15, 16, 17, 30, 31, 32, 33, 64, 268, 269, 270, 271, 300, 600] {
@@ -692,7 +699,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn random_sequences_match_the_reference() {
         let mut rng = crate::kernels::TestRng::new(9);
         for round in 0..600 {
@@ -745,7 +753,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn malformed_blocks_are_format_errors() {
         let fmt = |block: &[u8], olen: usize| {
             let mut out = vec![0; olen];
@@ -797,7 +806,8 @@ mod tests {
         fmt(&block, 28 + 50 * 12 + 12 + 100);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn lz4_flex_round_trips_short_periods() {
         let mut rng = crate::kernels::TestRng::new(10);
         for period in 1..=17 {
