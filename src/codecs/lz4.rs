@@ -34,10 +34,11 @@ pub struct Lz4Codec;
 /// MB/s on uint16 imagery (3.6x node, 2.4x chromium), whose shuffled high bytes are
 /// ~90,000 sequences per MiB (95% without literals, 4–8 byte matches). Now (the raw
 /// pointer loop, offsets 1..15 and length bytes in it, `decode_into` without an
-/// intermediate buffer): plain lz4 5.6 GB/s float32 (7–12x), 14 GB/s sparse
-/// precipitation (8–10x), 5.6 GB/s uint16 (8–12x); Blosc lz4 + shuffle 2,450 MB/s on
-/// uint16 imagery (6.9x node, 4.6x chromium), 3.8 GB/s float32 weather (6.6–9.3x),
-/// 7.9 GB/s sparse precipitation (10x).
+/// intermediate buffer): plain lz4 5.2–5.6 GB/s float32 (7–12x), 12.5–14.8 GB/s sparse
+/// precipitation (5.3–10.8x: the peer varies most there), 4.7–5.7 GB/s uint16 (7–12x);
+/// Blosc lz4 + shuffle 2,350–2,490 MB/s on uint16 imagery (6.7–7.2x node, 4.4–5.7x
+/// chromium), 3.2–3.8 GB/s float32 weather (5.5–9.9x), 6.4–8 GB/s sparse precipitation
+/// (9–10x).
 ///
 /// # Errors
 /// `Format` when the block is malformed (truncated, offset 0 or before the output start,
@@ -133,7 +134,8 @@ const FAST_OUT: usize = 48;
 /// Measured and dropped (Blosc lz4 + shuffle, uint16 imagery, node): one code path for
 /// both offset classes (swizzle with an identity row, −10%), pointer cursors instead of
 /// indices (−5%), a smaller loop leaving every length byte to the caller (−3% there,
-/// −10% on float32).
+/// −10% on float32), errors straight from the loop instead of returning to the token,
+/// with long matches through `copy_match` in it (−4% there, +3% on sparse data).
 #[inline(never)]
 #[allow(clippy::arithmetic_side_effects)]
 fn fast_sequences(block: &[u8], out: &mut [u8], ip: usize, op: usize) -> (usize, usize) {
