@@ -176,7 +176,9 @@ pub fn zarr_v3_metadata(data: &[u8]) {
 /// Fuzz target `codec_decode`: Every decoder of the codec registry, chosen by the first input byte from
 /// [`codec_table`]; the next two bytes give the decoded chunk's element
 /// count (array codecs), the third whether the pipeline passes an expected size
-/// (bytes→bytes codecs). The output must never exceed its cap.
+/// (bytes→bytes codecs). The output must never exceed its cap, and a bytes→bytes codec
+/// that decodes must decode in place (`decode_into`, what `decodeChunkInto` uses) to the
+/// same bytes, and refuse a buffer one byte longer.
 pub fn codec_decode(data: &[u8]) {
     use rangetile::codecs::registry::{from_v2, from_v3, Codec};
     use rangetile::codecs::{ArrayBytes, ChunkRepr};
@@ -200,8 +202,22 @@ pub fn codec_decode(data: &[u8]) {
         Codec::BytesToBytes(c) => {
             let expected = (flags & 1 == 1).then_some(n);
             let cap = expected.unwrap_or(limits.max_decoded_chunk_bytes);
-            if let Ok(out) = c.decode(rest.to_vec(), expected, &limits) {
-                assert!(out.len() as u64 <= cap, "{} bytes out, cap {cap}", out.len());
+            match c.decode(rest.to_vec(), expected, &limits) {
+                Ok(out) => {
+                    assert!(out.len() as u64 <= cap, "{} bytes out, cap {cap}", out.len());
+                    // In place (decodeChunkInto): the same bytes into a buffer of the
+                    // decoded size, an error into one byte more.
+                    let mut into = vec![0xA5u8; out.len()];
+                    c.decode_into(rest.to_vec(), &mut into, &limits).expect("decode_into where decode succeeds");
+                    assert!(into == out, "decode_into differs from decode");
+                    let mut longer = vec![0u8; out.len() + 1];
+                    assert!(c.decode_into(rest.to_vec(), &mut longer, &limits).is_err(), "decode_into accepted a longer buffer");
+                }
+                Err(_) => {
+                    // Any size: an error or bytes, never a panic or a write past `out`.
+                    let mut into = vec![0u8; (n as usize).min(1 << 16)];
+                    let _ = c.decode_into(rest.to_vec(), &mut into, &limits);
+                }
             }
         }
         Codec::ArrayToBytes(c) => {
