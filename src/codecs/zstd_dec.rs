@@ -914,8 +914,11 @@ fn execute<S: Sink + ?Sized>(
     fstart: usize,
     mut op: usize,
     cap: usize,
-    rep: &mut [usize; 3],
+    rep_io: &mut [usize; 3],
 ) -> R<usize> {
+    // The repeat offsets in locals (written back at the end): no store-to-load round trip
+    // through memory on the sequence chain.
+    let [mut r0, mut r1, mut r2] = *rep_io;
     let mut br = BackBits::new(stream)?;
     br.reload();
     let mut lls = br.read(llt.log) as usize;
@@ -945,25 +948,28 @@ fn execute<S: Sink + ?Sized>(
         }
         // Offset with the repeat-offset rules (RFC 8878 § 3.1.1.5).
         let offset = if ofv > 3 {
-            let o = ofv - 3;
-            rep[2] = rep[1];
-            rep[1] = rep[0];
-            rep[0] = o;
-            o
+            r2 = r1;
+            r1 = r0;
+            r0 = ofv - 3;
+            r0
         } else {
             let idx = ofv - 1 + usize::from(ll == 0);
             if idx == 0 {
-                rep[0]
+                r0
             } else {
-                let o = if idx == 3 { rep[0].wrapping_sub(1) } else { rep.get(idx).copied().unwrap_or(0) };
+                let o = match idx {
+                    1 => r1,
+                    2 => r2,
+                    _ => r0.wrapping_sub(1),
+                };
                 if o == 0 {
                     return Err(F("zero repeat offset"));
                 }
                 if idx > 1 {
-                    rep[2] = rep[1];
+                    r2 = r1;
                 }
-                rep[1] = rep[0];
-                rep[0] = o;
+                r1 = r0;
+                r0 = o;
                 o
             }
         };
@@ -1003,6 +1009,7 @@ fn execute<S: Sink + ?Sized>(
         }
         op += ml;
     }
+    *rep_io = [r0, r1, r2];
     br.reload();
     if !br.finished() {
         return Err(F("sequence stream not consumed exactly"));
