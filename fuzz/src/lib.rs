@@ -211,7 +211,10 @@ pub fn codec_decode(data: &[u8]) {
                     c.decode_into(rest.to_vec(), &mut into, &limits).expect("decode_into where decode succeeds");
                     assert!(into == out, "decode_into differs from decode");
                     let mut longer = vec![0u8; out.len() + 1];
-                    assert!(c.decode_into(rest.to_vec(), &mut longer, &limits).is_err(), "decode_into accepted a longer buffer");
+                    assert!(
+                        c.decode_into(rest.to_vec(), &mut longer, &limits).is_err(),
+                        "decode_into accepted a longer buffer"
+                    );
                 }
                 Err(_) => {
                     // Any size: an error or bytes, never a panic or a write past `out`.
