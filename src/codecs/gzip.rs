@@ -1,12 +1,14 @@
 //! The `gzip` codec (Zarr v3 `gzip`, numcodecs `gzip`; specs/sharding.md § "gzip"): one or
 //! more gzip members (RFC 1952), NUL padding between them skipped as Python's gzip does:
 //! header with optional FEXTRA/FNAME/FCOMMENT/FHCRC,
-//! deflate data, CRC-32 and ISIZE trailer, both verified. Output capped.
+//! deflate data, CRC-32 and ISIZE trailer, both verified. Output capped. `decode_into`
+//! inflates each member straight into the destination (no output vector, no copy) and
+//! requires the members to fill it exactly.
 
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 use super::common::{format_err, output_cap, read_u32_le};
-use super::zlib::{inflate, inflate_error};
+use super::zlib::{inflate, inflate_error, inflate_into};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
 use crate::limits::Limits;
@@ -55,42 +57,79 @@ fn header_len(b: &[u8], pos: usize) -> Result<usize, CodecError> {
     Ok(p)
 }
 
+/// Walk the members of `encoded`: for each, `member(deflate data)` inflates it to its
+/// destination and returns (CRC-32 of its output, output length, input bytes used); the
+/// trailer is checked against them. Returns the total decoded length.
+fn members(
+    encoded: &[u8],
+    mut member: impl FnMut(&[u8]) -> Result<(u32, usize, usize), CodecError>,
+) -> Result<usize, CodecError> {
+    let mut total = 0usize;
+    let mut pos = 0usize;
+    loop {
+        let h = header_len(encoded, pos)?;
+        let body = encoded.get(pos.saturating_add(h)..).unwrap_or_default();
+        let (computed, len, used) = member(body)?;
+        let trailer = pos.saturating_add(h).saturating_add(used);
+        let crc = read_u32_le(NAME, encoded, trailer)?;
+        let isize = read_u32_le(NAME, encoded, trailer.saturating_add(4))?;
+        if crc != computed {
+            return Err(CodecError::Checksum { codec: NAME, stored: crc.into(), computed: computed.into() });
+        }
+        if isize != len as u32 {
+            return Err(format_err(NAME, format!("ISIZE {isize} does not match {len} decoded bytes")));
+        }
+        total = total.saturating_add(len);
+        pos = trailer.saturating_add(8);
+        // Like Python's gzip module, skip NUL padding after a member.
+        while encoded.get(pos) == Some(&0) {
+            pos = pos.saturating_add(1);
+        }
+        if pos >= encoded.len() {
+            return Ok(total);
+        }
+    }
+}
+
 impl BytesToBytesCodec for GzipCodec {
     fn decode(&self, encoded: Vec<u8>, expected_size: Option<u64>, limits: &Limits) -> Result<Vec<u8>, CodecError> {
         let cap = output_cap(expected_size, limits)?;
         let mut out: Vec<u8> = Vec::new();
-        let mut pos = 0usize;
-        loop {
-            let h = header_len(&encoded, pos)?;
-            let body = encoded.get(pos.saturating_add(h)..).unwrap_or_default();
+        members(&encoded, |body| {
             let remaining = cap.saturating_sub(out.len());
             let initial = expected_size.map_or(body.len().saturating_mul(4), |e| e as usize).min(remaining);
             let (member, used) = inflate(body, false, remaining, initial)
                 .map_err(|e| inflate_error(NAME, e, expected_size, cap, limits))?;
-            let trailer = pos.saturating_add(h).saturating_add(used);
-            let crc = read_u32_le(NAME, &encoded, trailer)?;
-            let isize = read_u32_le(NAME, &encoded, trailer.saturating_add(4))?;
-            let computed = super::crc32::crc32(&member);
-            if crc != computed {
-                return Err(CodecError::Checksum { codec: NAME, stored: crc.into(), computed: computed.into() });
-            }
-            if isize != member.len() as u32 {
-                return Err(format_err(NAME, format!("ISIZE {isize} does not match {} decoded bytes", member.len())));
-            }
+            let crc = super::crc32::crc32(&member);
+            let len = member.len();
             if out.is_empty() {
                 out = member;
             } else {
                 out.extend_from_slice(&member);
             }
-            pos = trailer.saturating_add(8);
-            // Like Python's gzip module, skip NUL padding after a member.
-            while encoded.get(pos) == Some(&0) {
-                pos = pos.saturating_add(1);
-            }
-            if pos >= encoded.len() {
-                return Ok(out);
-            }
+            Ok((crc, len, used))
+        })?;
+        Ok(out)
+    }
+
+    /// Decodes straight into `out` (what `decodeChunkInto` uses), member after member:
+    /// the members must hold exactly `out.len()` bytes in all.
+    fn decode_into(&self, encoded: Vec<u8>, out: &mut [u8], limits: &Limits) -> Result<(), CodecError> {
+        let expected = Some(out.len() as u64);
+        let cap = output_cap(expected, limits)?;
+        let mut written = 0usize;
+        members(&encoded, |body| {
+            let dst = out.get_mut(written..).unwrap_or_default();
+            let (n, used) =
+                inflate_into(body, false, dst).map_err(|e| inflate_error(NAME, e, expected, cap, limits))?;
+            let crc = super::crc32::crc32(dst.get(..n).unwrap_or_default());
+            written = written.saturating_add(n);
+            Ok((crc, n, used))
+        })?;
+        if written != out.len() {
+            return Err(CodecError::SizeMismatch { codec: NAME, expected: out.len() as u64, got: written as u64 });
         }
+        Ok(())
     }
 }
 
@@ -127,5 +166,88 @@ mod tests {
         assert!(GzipCodec.decode(a[..6].to_vec(), None, &l).is_err());
         assert!(GzipCodec.decode(vec![], None, &l).is_err());
         assert!(GzipCodec.decode(vec![0x1f, 0x8b, 8, 0x04, 0, 0, 0, 0, 0, 0, 0xff, 0xff], None, &l).is_err());
+    }
+
+    fn varied() -> Vec<Vec<u8>> {
+        let mut rng = crate::kernels::TestRng::new(12);
+        let mut texty = Vec::new();
+        while texty.len() < 120_000 {
+            let plen = 1 + rng.below(30);
+            let pat = rng.bytes(plen);
+            let reps = rng.below(20);
+            for _ in 0..reps {
+                texty.extend_from_slice(&pat);
+            }
+            let k = rng.below(100);
+            texty.extend(rng.bytes(k));
+        }
+        vec![Vec::new(), b"x".to_vec(), b"abcabcabd".repeat(5), rng.bytes(70_000), vec![0; 200_000], texty]
+    }
+
+    #[test]
+    fn decode_into_matches_decode() {
+        let l = Limits::default();
+        for data in varied() {
+            for level in [0u8, 1, 6, 9] {
+                let mut enc = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+                enc.extend(miniz_oxide::deflate::compress_to_vec(&data, level));
+                enc.extend_from_slice(&crate::codecs::crc32::crc32(&data).to_le_bytes());
+                enc.extend_from_slice(&(data.len() as u32).to_le_bytes());
+                let n = data.len();
+                assert!(GzipCodec.decode(enc.clone(), Some(n as u64), &l).unwrap() == data);
+                let mut out = vec![0x55u8; n];
+                GzipCodec.decode_into(enc.clone(), &mut out, &l).unwrap();
+                assert!(out == data, "{n} bytes, level {level}");
+                let mut more = vec![0u8; n + 1];
+                let r = GzipCodec.decode_into(enc.clone(), &mut more, &l);
+                let want = (n as u64 + 1, n as u64);
+                assert!(matches!(r, Err(CodecError::SizeMismatch { expected, got, .. }) if (expected, got) == want));
+                if n > 0 {
+                    let mut less = vec![0u8; n - 1];
+                    let r = GzipCodec.decode_into(enc.clone(), &mut less, &l);
+                    assert!(matches!(r, Err(CodecError::SizeMismatch { .. })), "{r:?}");
+                    let mut bad = enc.clone();
+                    let at = bad.len() - 8;
+                    bad[at] ^= 0x10;
+                    assert!(matches!(GzipCodec.decode_into(bad, &mut out, &l), Err(CodecError::Checksum { .. })));
+                }
+                let mut bad_isize = enc.clone();
+                let at = bad_isize.len() - 4;
+                bad_isize[at] ^= 1;
+                assert!(matches!(GzipCodec.decode_into(bad_isize, &mut out, &l), Err(CodecError::Format { .. })));
+                for cut in [1usize, 5, 9, 12] {
+                    let t = enc[..enc.len().saturating_sub(cut)].to_vec();
+                    assert!(GzipCodec.decode_into(t, &mut out, &l).is_err(), "cut {cut}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn decode_into_multi_member_and_limits() {
+        let l = Limits::default();
+        let data = varied();
+        let (a, b) = (&data[5], &data[3]);
+        let mut enc = gzip_of(a);
+        enc.extend_from_slice(&[0, 0]);
+        enc.extend(gzip_of(b));
+        let mut want = a.clone();
+        want.extend_from_slice(b);
+        assert!(GzipCodec.decode(enc.clone(), None, &l).unwrap() == want);
+        let mut out = vec![0u8; want.len()];
+        GzipCodec.decode_into(enc.clone(), &mut out, &l).unwrap();
+        assert!(out == want);
+        let mut less = vec![0u8; want.len() - 1];
+        assert!(matches!(GzipCodec.decode_into(enc.clone(), &mut less, &l), Err(CodecError::SizeMismatch { .. })));
+        let mut more = vec![0u8; want.len() + 1];
+        assert!(matches!(GzipCodec.decode_into(enc.clone(), &mut more, &l), Err(CodecError::SizeMismatch { .. })));
+        // The second member's CRC is checked too.
+        let mut bad = enc.clone();
+        let at = bad.len() - 6;
+        bad[at] ^= 1;
+        assert!(matches!(GzipCodec.decode_into(bad, &mut out, &l), Err(CodecError::Checksum { .. })));
+        // A destination above the limit is refused before decoding.
+        let small = Limits { max_decoded_chunk_bytes: 1000, ..Limits::default() };
+        assert!(matches!(GzipCodec.decode_into(enc, &mut out, &small), Err(CodecError::LimitExceeded(_))));
     }
 }

@@ -216,17 +216,47 @@ const DIST_EXTRA: [u8; 30] =
     [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
 const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
-/// Make `out` at least `need` long (zero-extending, doubling), within `cap`.
-#[inline]
-fn ensure(out: &mut Vec<u8>, need: usize, cap: usize) -> R<()> {
-    if out.len() < need {
-        if need > cap {
+/// Where the decoder writes: a vector grown on demand (size unknown, capped) or a fixed
+/// slice (size known). Monomorphised, so the fixed case pays for no growth checks beyond
+/// one comparison per refill of room.
+pub(crate) trait Sink {
+    /// Make `buf()[..need]` writable (zero-extending a vector, doubling, within `cap`), or
+    /// [`Error::TooLarge`] when `need` is above `cap` or the slice's length.
+    fn ensure(&mut self, need: usize, cap: usize) -> R<()>;
+    /// The writable bytes.
+    fn buf(&mut self) -> &mut [u8];
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn ensure(&mut self, need: usize, cap: usize) -> R<()> {
+        if self.len() < need {
+            if need > cap {
+                return Err(Error::TooLarge);
+            }
+            let grow = need.max(self.len().saturating_mul(2)).max(need.saturating_add(300)).min(cap.max(need));
+            self.resize(grow, 0);
+        }
+        Ok(())
+    }
+    #[inline(always)]
+    fn buf(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+impl Sink for [u8] {
+    #[inline]
+    fn ensure(&mut self, need: usize, cap: usize) -> R<()> {
+        if need > cap || need > self.len() {
             return Err(Error::TooLarge);
         }
-        let grow = need.max(out.len().saturating_mul(2)).max(need + 300).min(cap.max(need));
-        out.resize(grow, 0);
+        Ok(())
     }
-    Ok(())
+    #[inline(always)]
+    fn buf(&mut self) -> &mut [u8] {
+        self
+    }
 }
 
 /// Inflate the raw DEFLATE stream at the start of `input` into a new vector (at most
@@ -236,6 +266,26 @@ fn ensure(out: &mut Vec<u8>, need: usize, cap: usize) -> R<()> {
 /// [`Error::TooLarge`] above the cap, [`Error::Malformed`] for bad or truncated data.
 pub fn inflate_raw(input: &[u8], cap: usize, initial: usize) -> R<(Vec<u8>, usize)> {
     let mut out: Vec<u8> = vec![0; initial.min(cap)];
+    let (op, used) = inflate_sink(input, &mut out, cap)?;
+    out.truncate(op);
+    Ok((out, used))
+}
+
+/// Inflate the raw DEFLATE stream at the start of `input` into `out` (no allocation for
+/// the output). Returns the bytes written (at most `out.len()`; the caller decides whether
+/// fewer is an error) and the input bytes used.
+///
+/// # Errors
+/// [`Error::TooLarge`] when the stream holds more than `out.len()` bytes,
+/// [`Error::Malformed`] for bad or truncated data.
+pub fn inflate_raw_into(input: &[u8], out: &mut [u8]) -> R<(usize, usize)> {
+    let cap = out.len();
+    inflate_sink(input, out, cap)
+}
+
+/// The decoder behind [`inflate_raw`] and [`inflate_raw_into`]: writes from
+/// `out.buf()[0]` on, returns the bytes written and the input bytes used.
+pub(crate) fn inflate_sink<S: Sink + ?Sized>(input: &[u8], out: &mut S, cap: usize) -> R<(usize, usize)> {
     let mut op = 0usize;
     let mut b = Bits { src: input, pos: 0, buf: 0, n: 0, over: 0 };
     loop {
@@ -252,19 +302,19 @@ pub fn inflate_raw(input: &[u8], cap: usize, initial: usize) -> R<(Vec<u8>, usiz
                     return Err(M("stored block length check failed"));
                 }
                 let data = input.get(b.pos + 4..b.pos + 4 + len).ok_or(M("truncated stored block"))?;
-                ensure(&mut out, op + len, cap)?;
-                out.get_mut(op..op + len).ok_or(M("output"))?.copy_from_slice(data);
+                out.ensure(op + len, cap)?;
+                out.buf().get_mut(op..op + len).ok_or(M("output"))?.copy_from_slice(data);
                 op += len;
                 b.pos += 4 + len;
             }
             1 => {
                 let (ll, dl) = fixed_lengths();
-                op = inflate_block(&mut b, &ll, &dl, &mut out, op, cap)?;
+                op = inflate_block(&mut b, &ll, &dl, out, op, cap)?;
             }
             2 => {
                 let (lens, hlit) = dynamic_lengths(&mut b)?;
                 let (ll, dl) = lens.split_at(hlit);
-                op = inflate_block(&mut b, ll, dl, &mut out, op, cap)?;
+                op = inflate_block(&mut b, ll, dl, out, op, cap)?;
             }
             _ => return Err(M("reserved block type")),
         }
@@ -275,9 +325,7 @@ pub fn inflate_raw(input: &[u8], cap: usize, initial: usize) -> R<(Vec<u8>, usiz
             break;
         }
     }
-    out.truncate(op);
-    let used = b.consumed();
-    Ok((out, used))
+    Ok((op, b.consumed()))
 }
 
 fn fixed_lengths() -> ([u8; 288], [u8; 30]) {
@@ -338,12 +386,19 @@ fn dynamic_lengths(b: &mut Bits<'_>) -> R<(Vec<u8>, usize)> {
     Ok((lens, hlit))
 }
 
-fn inflate_block(b: &mut Bits<'_>, ll: &[u8], dl: &[u8], out: &mut Vec<u8>, op: usize, cap: usize) -> R<usize> {
+fn inflate_block<S: Sink + ?Sized>(
+    b: &mut Bits<'_>,
+    ll: &[u8],
+    dl: &[u8],
+    out: &mut S,
+    op: usize,
+    cap: usize,
+) -> R<usize> {
     let lt = build_fast(ll, LIT_BITS, lit_entry, true)?;
     let dt = build_fast(dl, PRIMARY, dist_entry, false)?;
     let mut op = op;
     loop {
-        let (at, done) = fast_loop(b, &lt, &dt, out, op)?;
+        let (at, done) = fast_loop(b, &lt, &dt, out.buf(), op)?;
         op = at;
         if done {
             return Ok(op);
@@ -351,7 +406,7 @@ fn inflate_block(b: &mut Bits<'_>, ll: &[u8], dl: &[u8], out: &mut Vec<u8>, op: 
         // Out of output room: grow (within the cap) and go on fast; out of input (or
         // cap): finish the block with the checked loop.
         let input_left = b.src.len().saturating_sub(b.pos) >= FAST_INPUT && b.over == 0;
-        if !(input_left && out.len().saturating_sub(op) < FAST_ROOM && ensure(out, op + FAST_ROOM, cap).is_ok()) {
+        if !(input_left && out.buf().len().saturating_sub(op) < FAST_ROOM && out.ensure(op + FAST_ROOM, cap).is_ok()) {
             return slow_loop(b, &Table::build(ll)?, &Table::build(dl)?, out, op, cap);
         }
     }
@@ -642,7 +697,14 @@ fn fast_loop(b: &mut Bits<'_>, lt: &[u32], dt: &[u32], out: &mut [u8], mut op: u
 
 /// The block's symbols with every check per symbol (the input's last bytes, or an output
 /// that cannot keep [`FAST_ROOM`] spare bytes).
-fn slow_loop(b: &mut Bits<'_>, lit: &Table, dist: &Table, out: &mut Vec<u8>, mut op: usize, cap: usize) -> R<usize> {
+fn slow_loop<S: Sink + ?Sized>(
+    b: &mut Bits<'_>,
+    lit: &Table,
+    dist: &Table,
+    out: &mut S,
+    mut op: usize,
+    cap: usize,
+) -> R<usize> {
     loop {
         // One refill (>= 56 bits) covers a literal/length code (15), length extra (5), a
         // distance code (15) and distance extra (13).
@@ -652,8 +714,8 @@ fn slow_loop(b: &mut Bits<'_>, lit: &Table, dist: &Table, out: &mut Vec<u8>, mut
         }
         let sym = lit.decode(b)?;
         if sym < 256 {
-            ensure(out, op + 1, cap)?;
-            if let Some(o) = out.get_mut(op) {
+            out.ensure(op + 1, cap)?;
+            if let Some(o) = out.buf().get_mut(op) {
                 *o = sym as u8;
             }
             op += 1;
@@ -677,8 +739,8 @@ fn slow_loop(b: &mut Bits<'_>, lit: &Table, dist: &Table, out: &mut Vec<u8>, mut
         if d > op {
             return Err(M("distance before the start of the output"));
         }
-        ensure(out, op + len, cap)?;
-        copy_match(out, op - d, op, len);
+        out.ensure(op + len, cap)?;
+        copy_match(out.buf(), op - d, op, len);
         op += len;
     }
 }
@@ -773,6 +835,53 @@ mod tests {
                 assert_eq!(used, enc.len());
                 // Tight and roomy initial outputs take the slow and the fast paths.
                 assert!(inflate_raw(&enc, data.len(), data.len()).unwrap().0 == data);
+            }
+        }
+    }
+
+    #[test]
+    fn into_a_slice_matches_the_vector_on_every_block_type() {
+        let mut rng = crate::kernels::TestRng::new(31);
+        let mut texty = Vec::new();
+        while texty.len() < 150_000 {
+            let plen = 1 + rng.below(40);
+            let pat = rng.bytes(plen);
+            let reps = rng.below(30);
+            for _ in 0..reps {
+                texty.extend_from_slice(&pat);
+            }
+            let k = rng.below(200);
+            texty.extend(rng.bytes(k));
+        }
+        let cases: Vec<(Vec<u8>, u8)> = vec![
+            (rng.bytes(70_000), 0),      // stored blocks
+            (b"abcabcabd".repeat(3), 1), // short: a fixed block
+            (texty.clone(), 1),          // dynamic blocks
+            (texty, 9),                  // dynamic blocks, long matches
+            (vec![0u8; 300_000], 6),     // distance-1 runs
+            (Vec::new(), 6),             // empty
+        ];
+        for (data, level) in cases {
+            let enc = miniz_oxide::deflate::compress_to_vec(&data, level);
+            let (v, used) = inflate_raw(&enc, data.len(), 0).unwrap();
+            assert!(v == data, "vector, level {level}, {} bytes", data.len());
+            let mut out = vec![0xAAu8; data.len()];
+            assert_eq!(inflate_raw_into(&enc, &mut out).unwrap(), (data.len(), used));
+            assert!(out == data, "slice, level {level}, {} bytes", data.len());
+            // One byte more: decoded, the caller sees the short count.
+            let mut roomy = vec![0u8; data.len() + 1];
+            assert_eq!(inflate_raw_into(&enc, &mut roomy).unwrap().0, data.len());
+            // One byte less: too large, whatever the block type.
+            if !data.is_empty() {
+                let mut tight = vec![0u8; data.len() - 1];
+                assert_eq!(inflate_raw_into(&enc, &mut tight), Err(Error::TooLarge));
+            }
+            // Truncated: an error, never a panic.
+            for cut in [1usize, 2, 5] {
+                if enc.len() > cut {
+                    let mut o = vec![0u8; data.len()];
+                    assert!(inflate_raw_into(&enc[..enc.len() - cut], &mut o).is_err(), "cut {cut}");
+                }
             }
         }
     }

@@ -1,13 +1,15 @@
 //! The numcodecs `zlib` codec (v2 `{"id": "zlib", "level"}`, v3 `numcodecs.zlib`): a
 //! zlib stream (RFC 1950: 2-byte header, deflate (RFC 1951), Adler-32 trailer, which is
 //! verified; trailing bytes ignored as Python's `zlib.decompress` does). Pure Rust (our
-//! own inflate, [`super::inflate`]; miniz_oxide only encodes, in tests), output capped. Also hosts the capped inflate used
-//! by `gzip` and by Blosc's internal zlib.
+//! own inflate, [`super::inflate`]; miniz_oxide only encodes, in tests), output capped.
+//! Also hosts the capped inflate used by `gzip` and by Blosc's internal zlib, into a new
+//! vector ([`inflate`]) or straight into the destination ([`inflate_into`], what
+//! `decode_into` uses: no zero-filled output vector, no copy).
 
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 use super::common::{format_err, output_cap, over_cap};
-use super::inflate::{inflate_raw, Error as InflateError2};
+use super::inflate::{Error as InflateError2, Sink};
 use super::BytesToBytesCodec;
 use crate::error::CodecError;
 use crate::limits::Limits;
@@ -32,6 +34,29 @@ pub enum InflateError {
 /// # Errors
 /// [`InflateError`].
 pub fn inflate(input: &[u8], zlib_header: bool, cap: usize, initial: usize) -> Result<(Vec<u8>, usize), InflateError> {
+    let mut out: Vec<u8> = vec![0; initial.min(cap)];
+    let (n, used) = inflate_sink(input, zlib_header, &mut out, cap)?;
+    out.truncate(n);
+    Ok((out, used))
+}
+
+/// Like [`inflate`], but into `out` (no output allocation, no copy). Returns the bytes
+/// written (at most `out.len()`: the caller decides whether fewer is an error) and the
+/// input bytes consumed.
+///
+/// # Errors
+/// [`InflateError`]; `TooLarge` when the stream holds more than `out.len()` bytes.
+pub fn inflate_into(input: &[u8], zlib_header: bool, out: &mut [u8]) -> Result<(usize, usize), InflateError> {
+    let cap = out.len();
+    inflate_sink(input, zlib_header, out, cap)
+}
+
+fn inflate_sink<S: Sink + ?Sized>(
+    input: &[u8],
+    zlib_header: bool,
+    out: &mut S,
+    cap: usize,
+) -> Result<(usize, usize), InflateError> {
     let body = if zlib_header {
         let (cmf, flg) = match input {
             [c, f, ..] => (*c, *f),
@@ -47,12 +72,12 @@ pub fn inflate(input: &[u8], zlib_header: bool, cap: usize, initial: usize) -> R
     } else {
         input
     };
-    let (out, used) = inflate_raw(body, cap, initial.min(cap)).map_err(|e| match e {
+    let (n, used) = super::inflate::inflate_sink(body, out, cap).map_err(|e| match e {
         InflateError2::TooLarge => InflateError::TooLarge,
         InflateError2::Malformed(m) => InflateError::Malformed(m.into()),
     })?;
     if !zlib_header {
-        return Ok((out, used));
+        return Ok((n, used));
     }
     let at = used.saturating_add(2);
     let stored = input
@@ -60,12 +85,11 @@ pub fn inflate(input: &[u8], zlib_header: bool, cap: usize, initial: usize) -> R
         .and_then(|t| <[u8; 4]>::try_from(t).ok())
         .map(u32::from_be_bytes)
         .ok_or_else(|| InflateError::Malformed("truncated Adler-32 trailer".into()))?;
-    let mut a = adler2::Adler32::new();
-    a.write_slice(&out);
-    if a.checksum() != stored {
-        return Err(InflateError::Adler32 { stored, computed: a.checksum() });
+    let computed = super::adler32::adler32(out.buf().get(..n).unwrap_or_default());
+    if computed != stored {
+        return Err(InflateError::Adler32 { stored, computed });
     }
-    Ok((out, at.saturating_add(4)))
+    Ok((n, at.saturating_add(4)))
 }
 
 /// Map an [`InflateError`] to the codec's error.
@@ -98,6 +122,19 @@ impl BytesToBytesCodec for ZlibCodec {
             inflate(&encoded, true, cap, initial).map_err(|e| inflate_error(NAME, e, expected_size, cap, limits))?;
         Ok(out)
     }
+
+    /// Decodes straight into `out` (what `decodeChunkInto` uses): the stream must hold
+    /// exactly `out.len()` bytes.
+    fn decode_into(&self, encoded: Vec<u8>, out: &mut [u8], limits: &Limits) -> Result<(), CodecError> {
+        let expected = Some(out.len() as u64);
+        let cap = output_cap(expected, limits)?;
+        let (n, _consumed) =
+            inflate_into(&encoded, true, out).map_err(|e| inflate_error(NAME, e, expected, cap, limits))?;
+        if n != out.len() {
+            return Err(CodecError::SizeMismatch { codec: NAME, expected: out.len() as u64, got: n as u64 });
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -126,5 +163,61 @@ mod tests {
         assert!(ZlibCodec.decode(vec![0xde, 0xad, 0xbe, 0xef], None, &l).is_err());
         assert!(ZlibCodec.decode(vec![], None, &l).is_err());
         assert_eq!(ZlibCodec.decode(zlib_of(&[]), Some(0), &l).unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn decode_into_matches_decode() {
+        let l = Limits::default();
+        let mut rng = crate::kernels::TestRng::new(4);
+        let mut texty = Vec::new();
+        while texty.len() < 120_000 {
+            let plen = 1 + rng.below(30);
+            let pat = rng.bytes(plen);
+            let reps = rng.below(20);
+            for _ in 0..reps {
+                texty.extend_from_slice(&pat);
+            }
+            let k = rng.below(100);
+            texty.extend(rng.bytes(k));
+        }
+        for data in [Vec::new(), b"abcabcabd".repeat(5), rng.bytes(70_000), vec![7; 200_000], texty] {
+            for level in [0u8, 1, 6, 9] {
+                let enc = miniz_oxide::deflate::compress_to_vec_zlib(&data, level);
+                let n = data.len();
+                assert!(ZlibCodec.decode(enc.clone(), Some(n as u64), &l).unwrap() == data);
+                let mut out = vec![0x55u8; n];
+                ZlibCodec.decode_into(enc.clone(), &mut out, &l).unwrap();
+                assert!(out == data, "{n} bytes, level {level}");
+                // Trailing bytes are ignored, as in decode.
+                let mut trailing = enc.clone();
+                trailing.extend_from_slice(b"junk");
+                ZlibCodec.decode_into(trailing, &mut out, &l).unwrap();
+                assert!(out == data);
+                let mut more = vec![0u8; n + 1];
+                let r = ZlibCodec.decode_into(enc.clone(), &mut more, &l);
+                let want = (n as u64 + 1, n as u64);
+                assert!(matches!(r, Err(CodecError::SizeMismatch { expected, got, .. }) if (expected, got) == want));
+                if n > 0 {
+                    let mut less = vec![0u8; n - 1];
+                    let r = ZlibCodec.decode_into(enc.clone(), &mut less, &l);
+                    assert!(matches!(r, Err(CodecError::SizeMismatch { .. })), "{r:?}");
+                }
+                let mut bad = enc.clone();
+                let at = bad.len() - 2;
+                bad[at] ^= 0x40;
+                assert!(matches!(
+                    ZlibCodec.decode_into(bad, &mut out, &l),
+                    Err(CodecError::Checksum { codec: "zlib", .. })
+                ));
+                for cut in [1usize, 4, 7] {
+                    let t = enc[..enc.len().saturating_sub(cut)].to_vec();
+                    assert!(ZlibCodec.decode_into(t, &mut out, &l).is_err(), "cut {cut}");
+                }
+                let small = Limits { max_decoded_chunk_bytes: n.saturating_sub(1) as u64, ..Limits::default() };
+                if n > 0 {
+                    assert!(matches!(ZlibCodec.decode_into(enc, &mut out, &small), Err(CodecError::LimitExceeded(_))));
+                }
+            }
+        }
     }
 }
