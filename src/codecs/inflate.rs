@@ -420,6 +420,9 @@ const FAST_INPUT: usize = 16;
 
 /// Primary bits of the fast literal/length table (libdeflate's choice: 11).
 const LIT_BITS: u32 = 11;
+/// Entries a second literal of a pair is read from: `1 << (LIT_BITS - 1)` (the shortest
+/// literal code has at least one bit).
+const PAIR_REACH: usize = 1 << (LIT_BITS - 1);
 /// Fast-table entry kinds. Every entry keeps in bits 0..5 the bits it consumes (code
 /// plus extra bits; two codes for a literal pair) and in bit 6 [`F_SUB`].
 /// Literal: `F_LIT | count << 24 | second << 16 | first << 8 | bits` (count 1 or 2).
@@ -547,31 +550,36 @@ fn build_fast(lengths: &[u8], bits: u32, entry: fn(usize, u32) -> u32, pairs: bo
         }
     }
     if pairs {
-        // Entry `i` holds a literal of `l1` bits; `i >> l1` is the next code's index with
-        // its unknown high bits zero, which is that code's own entry when it is a literal
-        // of at most `bits - l1` bits (short codes are repeated over every high-bit value).
-        // From the top down, `i >> l1 < i` is still a single entry when read; entries
-        // that leave less room than the shortest literal code are skipped unread.
+        // A literal code `r1` of `l1` bits sits at `r1 | k << l1` for every `k` below
+        // `1 << (bits - l1)`; `k` is the next code's index with its unknown high bits
+        // zero, which is that code's own entry when it is a literal of at most
+        // `bits - l1` bits (short codes are repeated over every high-bit value). Only
+        // literals leaving room for the shortest literal code are visited, so the work is
+        // the number of entries that may pair (none for the 7-10 bit literals of float
+        // data, not a pass over the whole table), reading the single entries from a copy
+        // of the low part of the table.
         let shortest = lengths.iter().take(256).filter(|&&l| l > 0).min().map_or(16, |&l| u32::from(l));
-        for i in (1..size).rev() {
-            let e1 = t.get(i).copied().unwrap_or(0);
-            let l1 = e1 & 63;
-            if e1 & F_LIT == 0 || l1 + shortest > bits {
-                continue;
+        if shortest < bits {
+            let reach = (1usize << (bits - shortest)).min(PAIR_REACH);
+            let mut single = [0u32; PAIR_REACH];
+            if let (Some(d), Some(s)) = (single.get_mut(..reach), t.get(..reach)) {
+                d.copy_from_slice(s);
             }
-            let e2 = t.get(i >> l1).copied().unwrap_or(0);
-            let l2 = e2 & 63;
-            if e2 & F_LIT != 0 && l1 + l2 <= bits {
-                if let Some(e) = t.get_mut(i) {
-                    *e = F_LIT | 2 << 24 | (e2 & 0xFF00) << 8 | (e1 & 0xFF00) | (l1 + l2);
+            for (s1, (&l, &r1)) in lengths.iter().zip(codes.iter()).enumerate().take(256) {
+                let l1 = u32::from(l);
+                if l1 == 0 || l1 + shortest > bits {
+                    continue;
                 }
-            }
-        }
-        // Index 0 pairs with itself (`0 >> l1 == 0`).
-        if let Some(e) = t.first_mut() {
-            let l1 = *e & 63;
-            if *e & F_LIT != 0 && 2 * l1 <= bits {
-                *e = F_LIT | 2 << 24 | (*e & 0xFF00) << 8 | (*e & 0xFF00) | (2 * l1);
+                let first = (s1 as u32) << 8;
+                for k in 0..1usize << (bits - l1) {
+                    let e2 = single.get(k).copied().unwrap_or(0);
+                    let l2 = e2 & 63;
+                    if e2 & F_LIT != 0 && l1 + l2 <= bits {
+                        if let Some(e) = t.get_mut(r1 as usize | k << l1) {
+                            *e = F_LIT | 2 << 24 | (e2 & 0xFF00) << 8 | first | (l1 + l2);
+                        }
+                    }
+                }
             }
         }
     }
