@@ -1,7 +1,7 @@
 //! Every chunk of `testdata/codecs/layerquantizer` (13 Zarr v2 float32 arrays encoded by
 //! the reference `layerquantizer0.3b`) decoded by our codec and assembled into the whole
 //! array, compared bit for bit with `expected/<array>.f32le.bin` and its sha256,
-//! including the FMA-sensitive `inf_values` array.
+//! including the FMA-sensitive `inf_values` array, through `decode` and `decode_into`.
 
 use rangetile::codecs::registry::{from_v2, Codec};
 use rangetile::Limits;
@@ -39,7 +39,15 @@ fn every_layerquantizer_fixture_is_bit_exact() {
         for (key, info) in a["chunks_info"].as_object().unwrap() {
             let enc = std::fs::read(dir.join(key)).unwrap();
             assert_eq!(hex::encode(Sha256::digest(&enc)), info["encoded_sha256"].as_str().unwrap(), "{name}/{key}");
-            let dec = codec.decode(enc, Some(chunk_bytes), &limits).unwrap_or_else(|e| panic!("{name}/{key}: {e}"));
+            let dec =
+                codec.decode(enc.clone(), Some(chunk_bytes), &limits).unwrap_or_else(|e| panic!("{name}/{key}: {e}"));
+            // Straight into the caller's buffer (decodeChunkInto): the same bytes; a buffer
+            // of another size is an error.
+            let mut into = vec![0u8; chunk_bytes as usize];
+            codec.decode_into(enc.clone(), &mut into, &limits).unwrap_or_else(|e| panic!("{name}/{key}: {e}"));
+            assert!(into == dec, "{name}/{key}: decode_into");
+            assert!(codec.decode_into(enc.clone(), &mut vec![0u8; chunk_bytes as usize + 4], &limits).is_err());
+            assert!(codec.decode_into(enc, &mut vec![0u8; chunk_bytes as usize - 4], &limits).is_err());
             let idx: Vec<u64> = key.split('.').map(|s| s.parse().unwrap()).collect();
             place(&mut out, &shape, &chunks, &idx, &dec, 4);
             chunks_ok += 1;

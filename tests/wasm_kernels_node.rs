@@ -274,6 +274,19 @@ fn lq_decode_plane_simd_equals_scalar() {
         let mut want = vec![0u8; rows * cols * 4];
         dequantize::lq_dequantize_scalar(&q, &p, &mut want);
         assert!(a[dst..dst + want.len()] == want[..], "round {round}");
+        // From one buffer into another (`decode_into`), a few rows at a time, SIMD and scalar.
+        let (mut c, mut d) = (vec![9u8; want.len() + extra], vec![9u8; want.len() + extra]);
+        let (mut above_c, mut above_d) = (vec![0i32; cols + spare], vec![0i32; cols]);
+        let mut row = 0;
+        while row < rows {
+            let n = (1 + rng.below(4)).min(rows - row);
+            let (at, end) = (row * cols * 4, (row + n) * cols * 4);
+            let src = &codes[at..end];
+            dequantize::lq_decode_rows(src, &mut c[at..end], cols, lorenzo, &p, &mut above_c);
+            dequantize::lq_decode_rows_scalar(src, &mut d[at..end], cols, lorenzo, &p, &mut above_d);
+            row += n;
+        }
+        assert!(c[..want.len()] == want[..] && c == d, "round {round}: decode_rows");
     }
     // dst > src writes nothing; a short `above` writes nothing.
     let p = LqParams { delta: 1.0, inv: 1.0 / 255.0, mn: 0.0, nan_code: 256 };

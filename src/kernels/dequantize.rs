@@ -130,6 +130,61 @@ pub fn lq_decode_plane(buf: &mut [u8], plane: PlaneRows, p: &LqParams, above: &m
     }
 }
 
+/// [`lq_decode_plane`] from one buffer into another: the whole rows of `cols` little-endian
+/// 32-bit codes that both `codes` and `out` hold (and `above`, at least `cols` levels long,
+/// allows; none otherwise) decoded into little-endian float32 `out`, `above` as there.
+/// Lets the codec write its output straight into the caller's buffer (`decode_into`)
+/// instead of in place and then copied. SIMD128 on wasm32 builds with `simd128`, bit-equal
+/// to [`lq_decode_rows_scalar`].
+pub fn lq_decode_rows(codes: &[u8], out: &mut [u8], cols: usize, lorenzo: bool, p: &LqParams, above: &mut [i32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        super::simd::dequantize::lq_decode_rows(codes, out, cols, lorenzo, p, above)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        lq_decode_rows_scalar(codes, out, cols, lorenzo, p, above)
+    }
+}
+
+/// The whole rows of `cols` 4-byte elements that `len` bytes hold, 0 when `above` (the
+/// length of a row-of-levels buffer) is shorter than a row or `cols` is 0.
+#[inline]
+pub(crate) fn rows_fitting(len: usize, cols: usize, above: usize) -> usize {
+    if cols == 0 || above < cols {
+        return 0;
+    }
+    len / cols.saturating_mul(4)
+}
+
+/// The scalar reference of [`lq_decode_rows`] (the same steps as
+/// [`lq_decode_plane_scalar`]).
+pub fn lq_decode_rows_scalar(
+    codes: &[u8],
+    out: &mut [u8],
+    cols: usize,
+    lorenzo: bool,
+    p: &LqParams,
+    above: &mut [i32],
+) {
+    let rows = rows_fitting(codes.len().min(out.len()), cols, above.len());
+    let Some(above) = above.get_mut(..cols) else { return };
+    let row_bytes = cols.saturating_mul(4);
+    for (c, o) in codes.chunks_exact(row_bytes).zip(out.chunks_exact_mut(row_bytes)).take(rows) {
+        let mut left = 0i32;
+        for ((c, o), up) in c.chunks_exact(4).zip(o.chunks_exact_mut(4)).zip(above.iter_mut()) {
+            let u = u32::from_le_bytes([c.first(), c.get(1), c.get(2), c.get(3)].map(|b| b.copied().unwrap_or(0)));
+            *up = if lorenzo {
+                left = left.wrapping_add(super::lorenzo::negabinary_to_i32(u));
+                left.wrapping_add(*up)
+            } else {
+                u as i32
+            };
+            o.copy_from_slice(&lq_level_reference(*up, p).to_le_bytes());
+        }
+    }
+}
+
 /// Where the rows of a plane that [`lq_decode_plane`] decodes lie in its buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlaneRows {

@@ -6,8 +6,8 @@
 //! integer scale/offset to f32/f64.
 
 use crate::kernels::dequantize::{
-    lq_decode_plane_scalar, lq_dequantize_scalar, lq_fast_constants, lq_level_fast, lq_level_zero, IntLe, LqParams,
-    PlaneRows, LQ_NAN,
+    lq_decode_plane_scalar, lq_decode_rows_scalar, lq_dequantize_scalar, lq_fast_constants, lq_level_fast,
+    lq_level_zero, IntLe, LqParams, PlaneRows, LQ_NAN,
 };
 use core::arch::wasm32::*;
 
@@ -18,6 +18,8 @@ struct Lq4 {
     mn: v128,
     e: v128,
     one: v128,
+    /// All lanes true.
+    ones: v128,
     /// `nan_code - 1`: levels `1..nan_code` are `q - 1 < nan_code - 1` (unsigned).
     top: v128,
     nan_code: v128,
@@ -35,6 +37,7 @@ impl Lq4 {
             mn: f64x2_splat(p.mn),
             e: f64x2_splat(e),
             one: i32x4_splat(1),
+            ones: i32x4_splat(-1),
             top: i32x4_splat(p.nan_code.wrapping_sub(1)),
             nan_code: i32x4_splat(p.nan_code),
             zero_val: u32x4_splat(lq_level_zero(p)),
@@ -44,20 +47,20 @@ impl Lq4 {
 
     /// The hot-loop form of [`Lq4::store`] for levels already known to be in
     /// `0..nan_code` (the caller checks the row's maximum): writes the four values and
-    /// returns `true`, or returns `false` (bytes at `o` undefined) when a value is near a
-    /// float32 rounding boundary. Level 0 passes the check except when `min` is 0, so a
-    /// vector of four zeros is a splat first (the zero runs of sparse fields). No calls
-    /// and no per-lane work, so V8 keeps the loop's vectors in registers.
+    /// returns a mask whose lanes are all true unless a value is near a float32 rounding
+    /// boundary (bytes at `o` then undefined). Level 0 passes the check except when `min`
+    /// is 0, so a vector of four zeros is a splat first (the zero runs of sparse fields).
+    /// No calls and no per-lane work, so V8 keeps the loop's vectors in registers.
     ///
     /// # Safety
     /// `o` is valid for 16 bytes of writes.
     #[inline(always)]
-    unsafe fn store_fast(&self, q: v128, o: *mut u8) -> bool {
+    unsafe fn store_fast(&self, q: v128, o: *mut u8) -> v128 {
         // SAFETY (whole body): every store writes inside the 16 bytes at `o`.
         unsafe {
             if !v128_any_true(q) {
                 v128_store(o as *mut v128, self.zero_val);
-                return true;
+                return self.ones;
             }
             let y0 = f64x2_add(f64x2_mul(f64x2_convert_low_i32x4(q), self.a), self.mn);
             let y1 = f64x2_add(f64x2_mul(f64x2_convert_low_i32x4(i64x2_shuffle::<1, 1>(q, q)), self.a), self.mn);
@@ -67,7 +70,7 @@ impl Lq4 {
             let hi1 = f32x4_demote_f64x2_zero(f64x2_add(y1, self.e));
             v128_store64_lane::<0>(lo0, o as *mut u64);
             v128_store64_lane::<0>(lo1, o.add(8) as *mut u64);
-            i8x16_bitmask(v128_and(i32x4_eq(lo0, hi0), i32x4_eq(lo1, hi1))) == 0xFFFF
+            v128_and(i32x4_eq(lo0, hi0), i32x4_eq(lo1, hi1))
         }
     }
 
@@ -143,75 +146,127 @@ pub fn lq_dequantize(levels: &[i32], p: &LqParams, out: &mut [u8]) {
 /// See `crate::kernels::dequantize::lq_decode_plane_scalar`: per row, four codes per step
 /// go through negabinary decoding, a 4-lane prefix sum (two shifted adds plus the carried
 /// row sum) and the addition of the row above (kept in `above`), then straight to
-/// [`Lq4::store`]; no plane-sized intermediate buffer.
+/// [`Lq4::store_fast`]; no plane-sized intermediate buffer.
+///
+/// Measured (node 20, A/B of two builds in one process, best of 11 rounds, the bench's
+/// 4x256x256 nbits-16 chunks, whole LayerQuantizer decode): the loop unrolled twice,
+/// weather 0.750 → 0.744 ms, precipitation 0.470 → 0.462 ms; the exactness masks ANDed
+/// over the row (one vector operation) and the row redone with [`Lq4::store`] when one
+/// failed, instead of noting each failing vector's offset (a bitmask, a compare, a store
+/// and an add per vector): 0.741 → 0.723 ms, 0.481 → 0.473 ms. Tried and dropped:
+/// a copy of the loop per `lorenzo` value (no change: 0.714 vs 0.718 ms); the levels
+/// converted to f64 through the bits of `2^52 + q` (lane masks and 64-bit shifts: even
+/// and odd lanes, whose interleaving shuffle LLVM turned into scalar demotions, 7%
+/// slower; or interleaved with the high word of 2^52, fewer shuffle-port operations than
+/// `convert_low`: no change, 0.716 vs 0.720 ms).
 #[inline(never)]
 pub fn lq_decode_plane(buf: &mut [u8], plane: PlaneRows, p: &LqParams, above: &mut [i32]) {
     let Some(c) = Lq4::new(p) else {
         return lq_decode_plane_scalar(buf, plane, p, above);
     };
+    let PlaneRows { src, dst, cols, lorenzo, .. } = plane;
+    let rows = plane.fitting(buf.len(), above.len());
+    let base = buf.as_mut_ptr();
+    // SAFETY: `src + rows * cols * 4 <= buf.len()`, `dst <= src` and `above.len() >= cols`
+    // (PlaneRows::fitting), so `decode_rows`' contract holds.
+    unsafe { decode_rows(base.add(src), base.add(dst), rows, cols, lorenzo, c, p, above) }
+}
+
+/// See `crate::kernels::dequantize::lq_decode_rows_scalar`: [`lq_decode_plane`] from one
+/// buffer of codes into another of float32 values.
+#[inline(never)]
+pub fn lq_decode_rows(codes: &[u8], out: &mut [u8], cols: usize, lorenzo: bool, p: &LqParams, above: &mut [i32]) {
+    let Some(c) = Lq4::new(p) else {
+        return lq_decode_rows_scalar(codes, out, cols, lorenzo, p, above);
+    };
+    let rows = crate::kernels::dequantize::rows_fitting(codes.len().min(out.len()), cols, above.len());
+    // SAFETY: `rows * cols * 4` bytes lie inside `codes` and inside `out` (distinct
+    // slices), and `above.len() >= cols` (rows_fitting), so `decode_rows`' contract holds.
+    unsafe { decode_rows(codes.as_ptr(), out.as_mut_ptr(), rows, cols, lorenzo, c, p, above) }
+}
+
+/// The body of [`lq_decode_plane`] and [`lq_decode_rows`]: `rows` rows of `cols` codes at
+/// `s` decoded into float32 values at `d`.
+///
+/// # Safety
+/// `s` is valid for `rows * cols * 4` bytes of reads and `d` for as many writes; either
+/// the two ranges do not overlap or `d <= s` (in place: each code is read before the
+/// output at or before it is written); `above.len() >= cols` when `rows > 0`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn decode_rows(
+    s0: *const u8,
+    d0: *mut u8,
+    rows: usize,
+    cols: usize,
+    lorenzo: bool,
+    c: Lq4,
+    p: &LqParams,
+    above: &mut [i32],
+) {
     // Opaque to LLVM (`black_box`), the vector constants stay loop-invariant values: as
     // splats of scalars LLVM sinks them into the loop, and V8 rebuilds each at every use
     // (measured: the whole LayerQuantizer decode ~4% faster).
     let c = core::hint::black_box(c);
-    let PlaneRows { src, dst, cols, lorenzo, .. } = plane;
-    let rows = plane.fitting(buf.len(), above.len());
     let Some(above) = above.get_mut(..cols) else { return };
     let (m, zero) = core::hint::black_box((u32x4_splat(0xAAAA_AAAA), i32x4_splat(0)));
-    let base = buf.as_mut_ptr();
-    // Offsets of the vectors of a row that need the per-lane fallback: noted in the hot
-    // loop without a branch, fixed after the row from the levels kept in `above`.
-    let mut redo: Vec<usize> = vec![0; cols / 4 + 1];
     let top = u32::try_from(p.nan_code).unwrap_or(0);
     for i in 0..rows {
         let row = i * cols * 4;
-        // SAFETY: `src + rows * cols * 4 <= buf.len()` and `dst <= src` (PlaneRows::fitting).
-        let (s, d) = unsafe { (base.add(src + row) as *const u8, base.add(dst + row)) };
+        // SAFETY: `i < rows`: the row starts inside both ranges (the function's contract).
+        let (s, d) = unsafe { (s0.add(row), d0.add(row)) };
         let mut carry = zero;
         let mut high = zero;
         let mut j = 0;
-        let mut nredo = 0;
-        while j + 4 <= cols {
-            // SAFETY: `j + 4 <= cols`: 16 bytes inside this row of codes and of output,
-            // and 4 elements inside `above` (`cols` long). The codes at `s + 4j` are read
-            // before the output at `d + 4j` (at or before them) is written. `nredo <=
-            // j / 4 < redo.len()`.
-            unsafe {
-                let u = v128_load(s.add(4 * j) as *const v128);
-                let up = above.as_mut_ptr().add(j) as *mut v128;
-                let q = if lorenzo {
-                    let r = i32x4_sub(v128_xor(u, m), m);
-                    let mut x = i32x4_add(r, i32x4_shuffle::<4, 0, 1, 2>(r, zero));
-                    x = i32x4_add(x, i32x4_shuffle::<4, 5, 0, 1>(x, zero));
-                    x = i32x4_add(x, carry);
-                    carry = i32x4_shuffle::<3, 3, 3, 3>(x, x);
-                    i32x4_add(x, v128_load(up))
-                } else {
-                    u
-                };
-                v128_store(up, q);
-                high = u32x4_max(high, q);
-                let ok = c.store_fast(q, d.add(4 * j));
-                *redo.as_mut_ptr().add(nredo) = j;
-                nredo += usize::from(!ok);
-            }
-            j += 4;
+        let mut exact = c.ones;
+        // One vector of four levels at column `j`.
+        macro_rules! step {
+            () => {
+                // SAFETY: `j + 4 <= cols` (checked by the loops below): 16 bytes inside this
+                // row of codes and of output, and 4 elements inside `above` (`cols` long).
+                // The codes at `s + 4j` are read before the output at `d + 4j` (at or
+                // before them) is written.
+                unsafe {
+                    let u = v128_load(s.add(4 * j) as *const v128);
+                    let up = above.as_mut_ptr().add(j) as *mut v128;
+                    let q = if lorenzo {
+                        let r = i32x4_sub(v128_xor(u, m), m);
+                        let mut x = i32x4_add(r, i32x4_shuffle::<4, 0, 1, 2>(r, zero));
+                        x = i32x4_add(x, i32x4_shuffle::<4, 5, 0, 1>(x, zero));
+                        x = i32x4_add(x, carry);
+                        carry = i32x4_shuffle::<3, 3, 3, 3>(x, x);
+                        i32x4_add(x, v128_load(up))
+                    } else {
+                        u
+                    };
+                    v128_store(up, q);
+                    high = u32x4_max(high, q);
+                    exact = v128_and(exact, c.store_fast(q, d.add(4 * j)));
+                }
+                j += 4;
+            };
+        }
+        while j + 8 <= cols {
+            step!();
+            step!();
+        }
+        if j + 4 <= cols {
+            step!();
         }
         let high = u32x4_max(high, i64x2_shuffle::<1, 0>(high, high));
         let high = u32x4_max(high, i32x4_shuffle::<1, 0, 3, 2>(high, high));
-        if u32x4_extract_lane::<0>(high) >= top {
-            // A NaN sentinel or an out-of-range level in this row: every vector again,
-            // with the complete per-vector logic.
+        if u32x4_extract_lane::<0>(high) >= top || !u32x4_all_true(exact) {
+            // A NaN sentinel or an out-of-range level in this row, or a value near a
+            // float32 rounding boundary: every vector but those of four zero levels
+            // (already final) again, with the complete per-vector logic.
             for (k, q) in above.chunks_exact(4).take(j / 4).enumerate() {
                 // SAFETY: `q` is 4 i32; `4 * k + 4 <= j <= cols`: inside this row of output.
-                unsafe { c.store(v128_load(q.as_ptr() as *const v128), d.add(16 * k)) };
-            }
-            nredo = 0;
-        }
-        for &jr in redo.get(..nredo).unwrap_or_default() {
-            for (k, q) in above.get(jr..jr + 4).unwrap_or_default().iter().enumerate() {
-                let b = lq_level_fast(*q, p).to_le_bytes();
-                // SAFETY: `jr + 4 <= cols`: inside this row of output.
-                unsafe { core::ptr::copy_nonoverlapping(b.as_ptr(), d.add(4 * (jr + k)), 4) };
+                unsafe {
+                    let q = v128_load(q.as_ptr() as *const v128);
+                    if v128_any_true(q) {
+                        c.store(q, d.add(16 * k));
+                    }
+                }
             }
         }
         let mut left = i32x4_extract_lane::<0>(carry);
