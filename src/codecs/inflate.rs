@@ -395,7 +395,7 @@ fn inflate_block<S: Sink + ?Sized>(
     cap: usize,
 ) -> R<usize> {
     let lt = build_fast(ll, LIT_BITS, lit_entry, true)?;
-    let dt = build_fast(dl, PRIMARY, dist_entry, false)?;
+    let dt = build_fast(dl, DIST_BITS, dist_entry, false)?;
     let mut op = op;
     loop {
         let (at, done) = fast_loop(b, &lt, &dt, out.buf(), op)?;
@@ -423,6 +423,9 @@ const LIT_BITS: u32 = 11;
 /// Entries a second literal of a pair is read from: `1 << (LIT_BITS - 1)` (the shortest
 /// literal code has at least one bit).
 const PAIR_REACH: usize = 1 << (LIT_BITS - 1);
+/// Primary bits of the fast distance table (libdeflate's choice: 8; distance codes are
+/// mostly shorter, and the table is rebuilt per block).
+const DIST_BITS: u32 = 8;
 /// Fast-table entry kinds. Every entry keeps in bits 0..5 the bits it consumes (code
 /// plus extra bits; two codes for a literal pair) and in bit 6 [`F_SUB`].
 /// Literal: `F_LIT | count << 24 | second << 16 | first << 8 | bits` (count 1 or 2).
@@ -603,7 +606,7 @@ fn fast_loop(b: &mut Bits<'_>, lt: &[u32], dt: &[u32], out: &mut [u8], mut op: u
     let src = b.src;
     let (mut pos, mut buf, mut n) = (b.pos, b.buf, b.n);
     let lmask = (1u64 << LIT_BITS) - 1;
-    let dmask = (1u64 << PRIMARY) - 1;
+    let dmask = (1u64 << DIST_BITS) - 1;
     let mut done = false;
     // One literal entry: consume its bits, store two bytes (the second is rewritten later
     // when the entry holds one literal), advance by its count.
@@ -679,7 +682,7 @@ fn fast_loop(b: &mut Bits<'_>, lt: &[u32], dt: &[u32], out: &mut [u8], mut op: u
         let len = ((e >> 16) & 0x1FF) as usize + ((saved & ((1u64 << t) - 1)) >> ((e >> 8) & 15)) as usize;
         let mut e = dt.get((buf & dmask) as usize).copied().unwrap_or(0);
         if e & F_SUB != 0 {
-            let idx = (e >> 16) as usize + ((buf >> PRIMARY) & ((1 << ((e >> 8) & 15)) - 1)) as usize;
+            let idx = (e >> 16) as usize + ((buf >> DIST_BITS) & ((1 << ((e >> 8) & 15)) - 1)) as usize;
             e = dt.get(idx).copied().unwrap_or(0);
         }
         if e >> 16 == 0 {
@@ -892,5 +895,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn rare_distances_take_the_second_level_tables() {
+        // Runs (distance 1) dominate, and copies of earlier stretches at every distance
+        // class are rare: the rare distance codes get long codes (above the 8-bit primary
+        // distance table), whose entries sit in second-level tables.
+        let mut rng = crate::kernels::TestRng::new(21);
+        let mut data: Vec<u8> = rng.bytes(40_000).iter().map(|b| b & 15).collect();
+        for i in 0..4000usize {
+            let b = rng.bytes(1)[0];
+            let run = 4 + rng.below(40);
+            data.extend(std::iter::repeat_n(b, run));
+            if i % 16 == 0 {
+                let d = 1usize << (1 + rng.below(15));
+                let len = 3 + rng.below(60);
+                let from = data.len() - d.min(data.len() - 1);
+                for k in 0..len {
+                    let v = data[from + k];
+                    data.push(v);
+                }
+            }
+            let k = rng.below(3);
+            data.extend(rng.bytes(k));
+        }
+        let dl = {
+            let enc = miniz_oxide::deflate::compress_to_vec(&data, 9);
+            let (out, used) = inflate_raw(&enc, data.len(), 0).unwrap();
+            assert!(out == data);
+            assert_eq!(used, enc.len());
+            let mut o = vec![0u8; data.len()];
+            assert_eq!(inflate_raw_into(&enc, &mut o).unwrap(), (data.len(), used));
+            assert!(o == data);
+            // The first block's distance code lengths: at least one above DIST_BITS.
+            let mut b = Bits { src: &enc, pos: 0, buf: 0, n: 0, over: 0 };
+            b.refill();
+            assert_eq!(b.bits(3) >> 1, 2, "a dynamic block");
+            let (lens, hlit) = dynamic_lengths(&mut b).unwrap();
+            lens[hlit..].to_vec()
+        };
+        assert!(dl.iter().any(|&l| u32::from(l) > DIST_BITS), "{dl:?}");
     }
 }
