@@ -204,6 +204,37 @@ unsafe fn decode_rows(
     p: &LqParams,
     above: &mut [i32],
 ) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if lorenzo && p.mn == 0.0 {
+            decode_rows_t::<true>(s0, d0, rows, cols, lorenzo, c, p, above)
+        } else {
+            decode_rows_t::<false>(s0, d0, rows, cols, lorenzo, c, p, above)
+        }
+    }
+}
+
+/// [`decode_rows`]; with `SPARSE`, a vector of zero codes below zero levels and after a
+/// zero row sum is four zero levels, stored without the prefix sum (`lorenzo` only).
+/// Chosen for planes whose minimum is 0 (sparse fields: precipitation, masks), where the
+/// test pays for itself: node 20 A/B, best of 11, precipitation 0.465 → 0.445 ms per
+/// chunk (two more runs: 0.480 → 0.448, 0.468 → 0.449); the weather field (minimum ≠ 0)
+/// unchanged (0.716 vs 0.716 ms), where the test would cost four operations per vector.
+///
+/// # Safety
+/// As [`decode_rows`].
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn decode_rows_t<const SPARSE: bool>(
+    s0: *const u8,
+    d0: *mut u8,
+    rows: usize,
+    cols: usize,
+    lorenzo: bool,
+    c: Lq4,
+    p: &LqParams,
+    above: &mut [i32],
+) {
     // Opaque to LLVM (`black_box`), the vector constants stay loop-invariant values: as
     // splats of scalars LLVM sinks them into the loop, and V8 rebuilds each at every use
     // (measured: the whole LayerQuantizer decode ~4% faster).
@@ -229,19 +260,24 @@ unsafe fn decode_rows(
                 unsafe {
                     let u = v128_load(s.add(4 * j) as *const v128);
                     let up = above.as_mut_ptr().add(j) as *mut v128;
-                    let q = if lorenzo {
-                        let r = i32x4_sub(v128_xor(u, m), m);
-                        let mut x = i32x4_add(r, i32x4_shuffle::<4, 0, 1, 2>(r, zero));
-                        x = i32x4_add(x, i32x4_shuffle::<4, 5, 0, 1>(x, zero));
-                        x = i32x4_add(x, carry);
-                        carry = i32x4_shuffle::<3, 3, 3, 3>(x, x);
-                        i32x4_add(x, v128_load(up))
+                    if SPARSE && !v128_any_true(v128_or(v128_or(u, v128_load(up)), carry)) {
+                        // Four zero levels; `above` holds them already, `carry` stays 0.
+                        v128_store(d.add(4 * j) as *mut v128, c.zero_val);
                     } else {
-                        u
-                    };
-                    v128_store(up, q);
-                    high = u32x4_max(high, q);
-                    exact = v128_and(exact, c.store_fast(q, d.add(4 * j)));
+                        let q = if lorenzo {
+                            let r = i32x4_sub(v128_xor(u, m), m);
+                            let mut x = i32x4_add(r, i32x4_shuffle::<4, 0, 1, 2>(r, zero));
+                            x = i32x4_add(x, i32x4_shuffle::<4, 5, 0, 1>(x, zero));
+                            x = i32x4_add(x, carry);
+                            carry = i32x4_shuffle::<3, 3, 3, 3>(x, x);
+                            i32x4_add(x, v128_load(up))
+                        } else {
+                            u
+                        };
+                        v128_store(up, q);
+                        high = u32x4_max(high, q);
+                        exact = v128_and(exact, c.store_fast(q, d.add(4 * j)));
+                    }
                 }
                 j += 4;
             };
