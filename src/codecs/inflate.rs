@@ -115,17 +115,20 @@ impl Bits<'_> {
     }
 }
 
-/// A canonical Huffman decoding table: 10-bit primary entries, then second-level tables.
+/// A canonical Huffman decoding table: `bits`-bit primary entries (10; 7 for the code
+/// length code, whose codes have at most 7 bits), then second-level tables.
 /// Entry: `VALID | len << 16 | symbol`, or `SUB | sub_bits << 16 | offset`.
 struct Table {
     t: Vec<u32>,
+    bits: u32,
 }
 
 impl Table {
-    fn build(lengths: &[u8]) -> R<Self> {
+    fn build(lengths: &[u8], bits: u32) -> R<Self> {
+        let primary = bits;
         let mut next = canonical_code(lengths)?;
         // Second-level table sizes per primary prefix.
-        let mut sub_len = vec![0u8; 1 << PRIMARY];
+        let mut sub_len = vec![0u8; 1 << primary];
         let mut codes = vec![0u32; lengths.len()];
         for (s, &l) in lengths.iter().enumerate() {
             if l == 0 {
@@ -139,16 +142,16 @@ impl Table {
             if let Some(cs) = codes.get_mut(s) {
                 *cs = r;
             }
-            if l32 > PRIMARY {
-                if let Some(sl) = sub_len.get_mut((r & ((1 << PRIMARY) - 1)) as usize) {
+            if l32 > primary {
+                if let Some(sl) = sub_len.get_mut((r & ((1 << primary) - 1)) as usize) {
                     *sl = (*sl).max(l);
                 }
             }
         }
-        let mut t = vec![0u32; 1 << PRIMARY];
+        let mut t = vec![0u32; 1 << primary];
         for (p, &ml) in sub_len.iter().enumerate() {
             if ml > 0 {
-                let bits = u32::from(ml) - PRIMARY;
+                let bits = u32::from(ml) - primary;
                 let off = t.len() as u32;
                 if let Some(e) = t.get_mut(p) {
                     *e = SUB | bits << 16 | off;
@@ -163,38 +166,38 @@ impl Table {
             let l32 = u32::from(l);
             let r = codes.get(s).copied().unwrap_or(0);
             let leaf = VALID | l32 << 16 | s as u32;
-            if l32 <= PRIMARY {
+            if l32 <= primary {
                 let mut i = r as usize;
-                while i < 1 << PRIMARY {
+                while i < 1 << primary {
                     if let Some(e) = t.get_mut(i) {
                         *e = leaf;
                     }
                     i += 1 << l32;
                 }
             } else {
-                let p = (r & ((1 << PRIMARY) - 1)) as usize;
+                let p = (r & ((1 << primary) - 1)) as usize;
                 let e = t.get(p).copied().unwrap_or(0);
                 let bits = (e >> 16) & 15;
                 let off = (e & 0xFFFF) as usize;
-                let mut i = (r >> PRIMARY) as usize;
+                let mut i = (r >> primary) as usize;
                 while i < 1 << bits {
                     if let Some(e) = t.get_mut(off + i) {
                         *e = leaf;
                     }
-                    i += 1 << (l32 - PRIMARY);
+                    i += 1 << (l32 - primary);
                 }
             }
         }
-        Ok(Table { t })
+        Ok(Table { t, bits: primary })
     }
 
     /// Decode one symbol (at least 15 bits must be buffered).
     #[inline(always)]
     fn decode(&self, b: &mut Bits<'_>) -> R<u32> {
-        let mut e = self.t.get((b.buf & ((1 << PRIMARY) - 1)) as usize).copied().unwrap_or(0);
+        let mut e = self.t.get((b.buf & ((1 << self.bits) - 1)) as usize).copied().unwrap_or(0);
         if e & SUB != 0 {
             let bits = (e >> 16) & 15;
-            let idx = ((b.buf >> PRIMARY) & ((1 << bits) - 1)) as usize;
+            let idx = ((b.buf >> self.bits) & ((1 << bits) - 1)) as usize;
             e = self.t.get((e & 0xFFFF) as usize + idx).copied().unwrap_or(0);
         }
         if e & VALID == 0 {
@@ -358,7 +361,7 @@ fn dynamic_lengths(b: &mut Bits<'_>) -> R<(Vec<u8>, usize)> {
             *c = b.bits(3) as u8;
         }
     }
-    let clt = Table::build(&cl)?;
+    let clt = Table::build(&cl, 7)?;
     let mut lens = vec![0u8; hlit + hdist];
     let mut i = 0;
     while i < lens.len() {
@@ -407,7 +410,7 @@ fn inflate_block<S: Sink + ?Sized>(
         // cap): finish the block with the checked loop.
         let input_left = b.src.len().saturating_sub(b.pos) >= FAST_INPUT && b.over == 0;
         if !(input_left && out.buf().len().saturating_sub(op) < FAST_ROOM && out.ensure(op + FAST_ROOM, cap).is_ok()) {
-            return slow_loop(b, &Table::build(ll)?, &Table::build(dl)?, out, op, cap);
+            return slow_loop(b, &Table::build(ll, PRIMARY)?, &Table::build(dl, PRIMARY)?, out, op, cap);
         }
     }
 }
