@@ -105,7 +105,8 @@ impl BytesToBytesCodec for Adler32Codec {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn layout_and_mismatch() {
         assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
         // Every length around the 16-byte steps and the 5552-byte blocks, all-0xFF bytes

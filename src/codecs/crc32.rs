@@ -173,7 +173,8 @@ impl BytesToBytesCodec for Crc32Codec {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn check_value_and_codec() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         // Against the bitwise definition, every length around the 16-byte steps.

@@ -146,7 +146,8 @@ mod tests {
         v
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn members_checksums_and_caps() {
         let l = Limits::default();
         let a = gzip_of(b"hello hello hello");
@@ -184,7 +185,8 @@ mod tests {
         vec![Vec::new(), b"x".to_vec(), b"abcabcabd".repeat(5), rng.bytes(70_000), vec![0; 200_000], texty]
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn decode_into_matches_decode() {
         let l = Limits::default();
         for data in varied() {
@@ -223,7 +225,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn decode_into_multi_member_and_limits() {
         let l = Limits::default();
         let data = varied();

@@ -145,7 +145,8 @@ mod tests {
         miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn round_trip_and_caps() {
         let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
         let enc = zlib_of(&data);
@@ -165,7 +166,8 @@ mod tests {
         assert_eq!(ZlibCodec.decode(zlib_of(&[]), Some(0), &l).unwrap(), Vec::<u8>::new());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn decode_into_matches_decode() {
         let l = Limits::default();
         let mut rng = crate::kernels::TestRng::new(4);
