@@ -297,6 +297,50 @@ fn lq_decode_plane_simd_equals_scalar() {
     assert_eq!(buf, vec![7u8; 64]);
 }
 
+/// Planes away from zero take the bit-pattern exactness check (`lq_bits_tolerance`):
+/// every level of planes whose values sit on or next to float32 rounding ties (`a` close
+/// to half a float32 step), and of random planes, against the scalar reference.
+#[wasm_bindgen_test]
+fn lq_decode_rows_bits_check_equals_reference() {
+    let mut rng = Rng::new(81);
+    let mut planes: Vec<(u32, f64, f64)> = Vec::new();
+    for nbits in [8u32, 12, 16] {
+        let steps = ((1u64 << nbits) - 1) as f64;
+        // y = mn + q * 2^-24 (1 <= |mn| < 2): every odd level next to a tie.
+        planes.push((nbits, 1.0, steps * 2f64.powi(-24)));
+        planes.push((nbits, -1.5, steps * 2f64.powi(-24)));
+        planes.push((nbits, 1.0, steps * 3.0 * 2f64.powi(-25)));
+        planes.push((nbits, 273.15, 40.0));
+        planes.push((nbits, 1e-30, 1e-31));
+    }
+    for _ in 0..40 {
+        let mn = f32::from_bits(rng.next() as u32 & 0xBF7F_FFFF);
+        let delta = f32::from_bits((rng.next() as u32 & 0x3FFF_FFFF) | 0x0080_0000).min(mn.abs());
+        planes.push(([8u32, 12, 16, 20, 24][rng.below(5)], f64::from(mn), f64::from(delta)));
+    }
+    let mut bits_planes = 0;
+    for (nbits, mn, delta) in planes {
+        let nan_code = 1i32 << nbits;
+        let p = LqParams { delta, inv: 1.0 / ((1u64 << nbits) - 1) as f64, mn, nan_code };
+        bits_planes += usize::from(dequantize::lq_bits_tolerance(&p).is_some());
+        // All levels (at most 2^16 of them, then random ones) and the NaN code.
+        let mut levels: Vec<i32> = if nbits <= 16 {
+            (0..=nan_code).collect()
+        } else {
+            (0..70_000).map(|_| rng.below(nan_code as usize + 1) as i32).collect()
+        };
+        let cols = 64;
+        levels.resize(levels.len().div_ceil(cols) * cols, 1);
+        let codes: Vec<u8> = levels.iter().flat_map(|q| q.to_le_bytes()).collect();
+        let (mut a, mut b) = (vec![0u8; codes.len()], vec![0u8; codes.len()]);
+        dequantize::lq_decode_rows(&codes, &mut a, cols, false, &p, &mut vec![0; cols]);
+        dequantize::lq_decode_rows_scalar(&codes, &mut b, cols, false, &p, &mut vec![0; cols]);
+        let bad = a.chunks(4).zip(b.chunks(4)).position(|(x, y)| x != y);
+        assert!(bad.is_none(), "{p:?}: level {:?}", bad.map(|k| levels[k]));
+    }
+    assert!(bits_planes >= 15, "{bits_planes}");
+}
+
 #[wasm_bindgen_test]
 fn delta_decode_simd_equals_scalar() {
     let mut rng = Rng::new(71);
@@ -456,5 +500,29 @@ fn int_scale_offset_simd_equals_scalar() {
             dequantize::int_scale_offset_scalar(&src[off..], ty, scale, offset, &mut b, f64_out);
             assert_eq!(a, b, "{ty:?} n {n} scale {scale} f64 {f64_out}");
         }
+    }
+}
+
+/// The SIMD128 Adler-32 (zlib's checksum) against the `adler2` crate: random lengths and
+/// offsets, lengths around the 16-byte steps and the 5552-byte reduction blocks, all-0xFF
+/// input (the largest sums).
+#[wasm_bindgen_test]
+fn adler32_simd_equals_adler2() {
+    use rangetile::codecs::adler32::adler32;
+    let mut rng = Rng::new(13);
+    let data = rng.bytes(70_000);
+    let ff = vec![0xFFu8; 70_000];
+    let mut lens: Vec<usize> = (0..300).map(|_| rng.len()).collect();
+    for k in [1usize, 2, 3, 12] {
+        for d in [0usize, 1, 15, 16, 17] {
+            lens.push((5552 * k + d).min(69_000));
+            lens.push((5552 * k).saturating_sub(d));
+        }
+    }
+    for len in lens {
+        let off = rng.below(16);
+        let s = &data[off..off + len.min(data.len() - off)];
+        assert_eq!(adler32(s), adler2::adler32_slice(s), "len {} off {off}", s.len());
+        assert_eq!(adler32(&ff[..len]), adler2::adler32_slice(&ff[..len]), "0xFF len {len}");
     }
 }

@@ -164,6 +164,51 @@ pub fn parse_dtype(codec: &'static str, v: &str) -> Result<(DataType, Option<End
     }
 }
 
+/// Where a decoder writes: a vector grown on demand (the decoded size unknown, capped) or
+/// a fixed slice (the size known: decoded in place, e.g. `decodeChunkInto` or a Blosc
+/// stream). Decoders are generic over it (monomorphised: the fixed case pays one
+/// comparison per check).
+pub(crate) trait Sink {
+    /// Make `buf()[..need]` writable: a vector is zero-extended to exactly `need` (`slack`
+    /// `None`) or grown by doubling with at least `slack` spare bytes, never past `cap`; a
+    /// slice only checks. `false` when `need` is above `cap` or the slice's length.
+    fn room(&mut self, need: usize, cap: usize, slack: Option<usize>) -> bool;
+    /// The writable bytes.
+    fn buf(&mut self) -> &mut [u8];
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn room(&mut self, need: usize, cap: usize, slack: Option<usize>) -> bool {
+        if need > cap {
+            return false;
+        }
+        if self.len() < need {
+            let grow = match slack {
+                None => need,
+                Some(k) => need.max(self.len().saturating_mul(2)).max(need.saturating_add(k)).min(cap),
+            };
+            self.resize(grow, 0);
+        }
+        true
+    }
+    #[inline(always)]
+    fn buf(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+impl Sink for [u8] {
+    #[inline]
+    fn room(&mut self, need: usize, cap: usize, _slack: Option<usize>) -> bool {
+        need <= cap && need <= self.len()
+    }
+    #[inline(always)]
+    fn buf(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

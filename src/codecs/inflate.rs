@@ -238,46 +238,15 @@ const DIST_EXTRA: [u8; 30] =
     [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
 const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
-/// Where the decoder writes: a vector grown on demand (size unknown, capped) or a fixed
-/// slice (size known). Monomorphised, so the fixed case pays for no growth checks beyond
-/// one comparison per refill of room.
-pub(crate) trait Sink {
-    /// Make `buf()[..need]` writable (zero-extending a vector, doubling, within `cap`), or
-    /// [`Error::TooLarge`] when `need` is above `cap` or the slice's length.
-    fn ensure(&mut self, need: usize, cap: usize) -> R<()>;
-    /// The writable bytes.
-    fn buf(&mut self) -> &mut [u8];
-}
+pub(crate) use super::common::Sink;
 
-impl Sink for Vec<u8> {
-    #[inline]
-    fn ensure(&mut self, need: usize, cap: usize) -> R<()> {
-        if self.len() < need {
-            if need > cap {
-                return Err(Error::TooLarge);
-            }
-            let grow = need.max(self.len().saturating_mul(2)).max(need.saturating_add(300)).min(cap.max(need));
-            self.resize(grow, 0);
-        }
+/// Make `out.buf()[..need]` writable (a vector grows with room for a fast-loop refill).
+#[inline]
+fn ensure<S: Sink + ?Sized>(out: &mut S, need: usize, cap: usize) -> R<()> {
+    if out.room(need, cap, Some(300)) {
         Ok(())
-    }
-    #[inline(always)]
-    fn buf(&mut self) -> &mut [u8] {
-        self
-    }
-}
-
-impl Sink for [u8] {
-    #[inline]
-    fn ensure(&mut self, need: usize, cap: usize) -> R<()> {
-        if need > cap || need > self.len() {
-            return Err(Error::TooLarge);
-        }
-        Ok(())
-    }
-    #[inline(always)]
-    fn buf(&mut self) -> &mut [u8] {
-        self
+    } else {
+        Err(Error::TooLarge)
     }
 }
 
@@ -324,7 +293,7 @@ pub(crate) fn inflate_sink<S: Sink + ?Sized>(input: &[u8], out: &mut S, cap: usi
                     return Err(M("stored block length check failed"));
                 }
                 let data = input.get(b.pos + 4..b.pos + 4 + len).ok_or(M("truncated stored block"))?;
-                out.ensure(op + len, cap)?;
+                ensure(out, op + len, cap)?;
                 out.buf().get_mut(op..op + len).ok_or(M("output"))?.copy_from_slice(data);
                 op += len;
                 b.pos += 4 + len;
@@ -428,7 +397,7 @@ fn inflate_block<S: Sink + ?Sized>(
         // Out of output room: grow (within the cap) and go on fast; out of input (or
         // cap): finish the block with the checked loop.
         let input_left = b.src.len().saturating_sub(b.pos) >= FAST_INPUT && b.over == 0;
-        if !(input_left && out.buf().len().saturating_sub(op) < FAST_ROOM && out.ensure(op + FAST_ROOM, cap).is_ok()) {
+        if !(input_left && out.buf().len().saturating_sub(op) < FAST_ROOM && out.room(op + FAST_ROOM, cap, Some(300))) {
             return slow_loop(b, &Table::build(ll, PRIMARY)?, &Table::build(dl, PRIMARY)?, out, op, cap);
         }
     }
@@ -747,7 +716,7 @@ fn slow_loop<S: Sink + ?Sized>(
         }
         let sym = lit.decode(b)?;
         if sym < 256 {
-            out.ensure(op + 1, cap)?;
+            ensure(out, op + 1, cap)?;
             if let Some(o) = out.buf().get_mut(op) {
                 *o = sym as u8;
             }
@@ -772,7 +741,7 @@ fn slow_loop<S: Sink + ?Sized>(
         if d > op {
             return Err(M("distance before the start of the output"));
         }
-        out.ensure(op + len, cap)?;
+        ensure(out, op + len, cap)?;
         copy_match(out.buf(), op - d, op, len);
         op += len;
     }

@@ -687,48 +687,7 @@ struct FrameState {
     literals: Vec<u8>,
 }
 
-/// Where frames are decoded: a growable vector (the zstd codec, whose size is only
-/// capped) or a fixed slice (a Blosc stream of known size, decoded in place: no
-/// zero-filled temporary and no copy).
-pub(crate) trait Sink {
-    /// Make `out[..need]` writable (zero-extending a vector, doubling; exactly `need`
-    /// when `exact`), or `TooLarge` when `need` is above `cap` or the slice's length.
-    fn ensure(&mut self, need: usize, cap: usize, exact: bool) -> R<()>;
-    /// The writable bytes.
-    fn buf(&mut self) -> &mut [u8];
-}
-
-impl Sink for Vec<u8> {
-    #[inline]
-    fn ensure(&mut self, need: usize, cap: usize, exact: bool) -> R<()> {
-        if need > cap {
-            return Err(ZstdError::TooLarge);
-        }
-        if self.len() < need {
-            let grow = if exact { need } else { need.max(self.len().saturating_mul(2)).max(need + 64).min(cap) };
-            self.resize(grow, 0);
-        }
-        Ok(())
-    }
-    #[inline(always)]
-    fn buf(&mut self) -> &mut [u8] {
-        self
-    }
-}
-
-impl Sink for [u8] {
-    #[inline]
-    fn ensure(&mut self, need: usize, cap: usize, _exact: bool) -> R<()> {
-        if need > cap || need > self.len() {
-            return Err(ZstdError::TooLarge);
-        }
-        Ok(())
-    }
-    #[inline(always)]
-    fn buf(&mut self) -> &mut [u8] {
-        self
-    }
-}
+use super::common::Sink;
 
 /// Decode the frame at the start of `src`, appending to `out` (never past `cap` bytes in
 /// total); returns the bytes of `src` used. Skippable frames are the caller's business.
@@ -803,7 +762,9 @@ fn frame<S: Sink + ?Sized>(src: &[u8], out: &mut S, start: usize, cap: usize) ->
         }
         // Trust the declared size only as far as the input could plausibly expand.
         let n = (n as usize).min(src.len().saturating_mul(1024));
-        out.ensure(start + n, cap, true)?;
+        if !out.room(start + n, cap, None) {
+            return Err(ZstdError::TooLarge);
+        }
     }
     let mut st = FrameState { huf: None, ll: None, of: None, ml: None, rep: [1, 4, 8], literals: Vec::new() };
     // `op` is the write position; `out` is kept at least that long, zero-extended ahead.
@@ -867,7 +828,11 @@ fn frame<S: Sink + ?Sized>(src: &[u8], out: &mut S, start: usize, cap: usize) ->
 #[inline]
 fn ensure<S: Sink + ?Sized>(out: &mut S, op: usize, n: usize, cap: usize) -> R<()> {
     let need = op.checked_add(n).ok_or(ZstdError::TooLarge)?;
-    out.ensure(need, cap, false)
+    if out.room(need, cap, Some(64)) {
+        Ok(())
+    } else {
+        Err(ZstdError::TooLarge)
+    }
 }
 
 /// Decode one compressed block into `out` at `op` (the frame starts at `fstart`); returns
