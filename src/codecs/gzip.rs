@@ -171,17 +171,7 @@ mod tests {
 
     fn varied() -> Vec<Vec<u8>> {
         let mut rng = crate::kernels::TestRng::new(12);
-        let mut texty = Vec::new();
-        while texty.len() < 120_000 {
-            let plen = 1 + rng.below(30);
-            let pat = rng.bytes(plen);
-            let reps = rng.below(20);
-            for _ in 0..reps {
-                texty.extend_from_slice(&pat);
-            }
-            let k = rng.below(100);
-            texty.extend(rng.bytes(k));
-        }
+        let texty = rng.texty(120_000, 30, 20, 100);
         vec![Vec::new(), b"x".to_vec(), b"abcabcabd".repeat(5), rng.bytes(70_000), vec![0; 200_000], texty]
     }
 

@@ -846,17 +846,7 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn into_a_slice_matches_the_vector_on_every_block_type() {
         let mut rng = crate::kernels::TestRng::new(31);
-        let mut texty = Vec::new();
-        while texty.len() < 150_000 {
-            let plen = 1 + rng.below(40);
-            let pat = rng.bytes(plen);
-            let reps = rng.below(30);
-            for _ in 0..reps {
-                texty.extend_from_slice(&pat);
-            }
-            let k = rng.below(200);
-            texty.extend(rng.bytes(k));
-        }
+        let texty = rng.texty(150_000, 40, 30, 200);
         let cases: Vec<(Vec<u8>, u8)> = vec![
             (rng.bytes(70_000), 0),      // stored blocks
             (b"abcabcabd".repeat(3), 1), // short: a fixed block

@@ -171,17 +171,7 @@ mod tests {
     fn decode_into_matches_decode() {
         let l = Limits::default();
         let mut rng = crate::kernels::TestRng::new(4);
-        let mut texty = Vec::new();
-        while texty.len() < 120_000 {
-            let plen = 1 + rng.below(30);
-            let pat = rng.bytes(plen);
-            let reps = rng.below(20);
-            for _ in 0..reps {
-                texty.extend_from_slice(&pat);
-            }
-            let k = rng.below(100);
-            texty.extend(rng.bytes(k));
-        }
+        let texty = rng.texty(120_000, 30, 20, 100);
         for data in [Vec::new(), b"abcabcabd".repeat(5), rng.bytes(70_000), vec![7; 200_000], texty] {
             for level in [0u8, 1, 6, 9] {
                 let enc = miniz_oxide::deflate::compress_to_vec_zlib(&data, level);

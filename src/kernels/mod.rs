@@ -60,4 +60,20 @@ impl TestRng {
     pub(crate) fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next_u64() as u8).collect()
     }
+    /// At least `n` bytes of compressible, text-like data: random patterns (up to
+    /// `max_pat` bytes) repeated up to `max_reps` times, between random runs (up to
+    /// `max_gap` bytes).
+    pub(crate) fn texty(&mut self, n: usize, max_pat: usize, max_reps: usize, max_gap: usize) -> Vec<u8> {
+        let mut v = Vec::new();
+        while v.len() < n {
+            let plen = 1 + self.below(max_pat);
+            let pat = self.bytes(plen);
+            for _ in 0..self.below(max_reps) {
+                v.extend_from_slice(&pat);
+            }
+            let k = self.below(max_gap);
+            v.extend(self.bytes(k));
+        }
+        v
+    }
 }
