@@ -27,13 +27,26 @@ struct Lq4 {
     nan_code: v128,
     zero_val: v128,
     nan: v128,
+    /// With `lq_bits_tolerance`'s `T`: `2^28 - T - 1` and `2^29 - 2T - 1` (the bit-pattern
+    /// check passes when `(L + 2^28 - T - 1) mod 2^29 < 2^29 - 2T - 1`), and the mask of the
+    /// low 29 bits; `bits` says whether the plane allows that check.
+    t_add: v128,
+    t_lim: v128,
+    mask29: v128,
+    bits: bool,
 }
 
 impl Lq4 {
     /// `None` when the fast path's constants are not finite (see `lq_fast_constants`).
     fn new(p: &LqParams) -> Option<Self> {
         let (a, e) = lq_fast_constants(p)?;
+        let t = crate::kernels::dequantize::lq_bits_tolerance(p);
+        let tt = t.unwrap_or(0);
         Some(Lq4 {
+            t_add: u32x4_splat((1u32 << 28) - tt - 1),
+            t_lim: u32x4_splat((1u32 << 29) - 2 * tt - 1),
+            mask29: u32x4_splat((1u32 << 29) - 1),
+            bits: t.is_some(),
             p: *p,
             a: f64x2_splat(a),
             mn: f64x2_splat(p.mn),
@@ -58,9 +71,24 @@ impl Lq4 {
     /// # Safety
     /// `o` is valid for 16 bytes of writes.
     #[inline(always)]
-    unsafe fn store_fast<const SPARSE: bool>(&self, q: v128, o: *mut u8) -> v128 {
+    unsafe fn store_fast<const SPARSE: bool, const BITS: bool>(&self, q: v128, o: *mut u8) -> v128 {
         // SAFETY (whole body): every store writes inside the 16 bytes at `o`.
         unsafe {
+            if BITS {
+                // `self.bits`: the check on the bit patterns of `y` (see
+                // `lq_bits_tolerance`), level 0 included.
+                let y0 = f64x2_add(f64x2_mul(f64x2_convert_low_i32x4(q), self.a), self.mn);
+                let y1 = f64x2_add(f64x2_mul(f64x2_convert_low_i32x4(i64x2_shuffle::<1, 1>(q, q)), self.a), self.mn);
+                let (r0, r1) = (f32x4_demote_f64x2_zero(y0), f32x4_demote_f64x2_zero(y1));
+                v128_store64_lane::<0>(r0, o as *mut u64);
+                v128_store64_lane::<0>(r1, o.add(8) as *mut u64);
+                let low = i32x4_shuffle::<0, 2, 4, 6>(y0, y1);
+                let ok = u32x4_lt(v128_and(i32x4_add(low, self.t_add), self.mask29), self.t_lim);
+                // A use of the whole demoted vectors (ANDed with `zero`, opaque through
+                // `black_box`): with only their low halves used, LLVM narrows the
+                // demotions to two lanes and scalarises them.
+                return v128_or(ok, v128_and(v128_or(r0, r1), self.zero));
+            }
             if !v128_any_true(q) {
                 v128_store(o as *mut v128, self.zero_val);
                 return self.ones;
@@ -223,9 +251,11 @@ unsafe fn decode_rows(
     // SAFETY: the caller's contract.
     unsafe {
         if lorenzo && p.mn == 0.0 {
-            decode_rows_t::<true>(s0, d0, rows, cols, lorenzo, c, p, above)
+            decode_rows_t::<true, false>(s0, d0, rows, cols, lorenzo, c, p, above)
+        } else if c.bits {
+            decode_rows_t::<false, true>(s0, d0, rows, cols, lorenzo, c, p, above)
         } else {
-            decode_rows_t::<false>(s0, d0, rows, cols, lorenzo, c, p, above)
+            decode_rows_t::<false, false>(s0, d0, rows, cols, lorenzo, c, p, above)
         }
     }
 }
@@ -245,7 +275,7 @@ unsafe fn decode_rows(
 /// As [`decode_rows`].
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn decode_rows_t<const SPARSE: bool>(
+unsafe fn decode_rows_t<const SPARSE: bool, const BITS: bool>(
     s0: *const u8,
     d0: *mut u8,
     rows: usize,
@@ -296,7 +326,7 @@ unsafe fn decode_rows_t<const SPARSE: bool>(
                         };
                         v128_store(up, q);
                         high = u32x4_max(high, q);
-                        exact = v128_and(exact, c.store_fast::<SPARSE>(q, d.add(4 * j)));
+                        exact = v128_and(exact, c.store_fast::<SPARSE, BITS>(q, d.add(4 * j)));
                     }
                 }
                 j += 4;
