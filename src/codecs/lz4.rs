@@ -252,7 +252,7 @@ fn fast_sequences(block: &[u8], out: &mut [u8], ip: usize, op: usize) -> (usize,
 /// # Safety
 /// `s` must be valid for 16 byte reads and `d` for 16 byte writes.
 #[inline(always)]
-unsafe fn copy16_raw(s: *const u8, d: *mut u8) {
+pub(crate) unsafe fn copy16_raw(s: *const u8, d: *mut u8) {
     // SAFETY: the caller's contract; unaligned accesses of a byte array.
     unsafe {
         let v = core::ptr::read_unaligned(s.cast::<[u8; 16]>());
@@ -281,19 +281,6 @@ unsafe fn period_pattern_raw(p: *const u8, off: usize) -> [u8; 16] {
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
         idx.map(|i| v.get(usize::from(i)).copied().unwrap_or(0))
-    }
-}
-
-/// Copy `out[from..from + 16]` to `out[to..to + 16]` through a register-sized temporary
-/// (the ranges may overlap; nothing when either is out of bounds).
-#[inline(always)]
-pub(crate) fn copy16_within(out: &mut [u8], from: usize, to: usize) {
-    let mut tmp = [0u8; 16];
-    if let Some(s) = out.get(from..from.saturating_add(16)) {
-        tmp.copy_from_slice(s);
-        if let Some(d) = out.get_mut(to..to.saturating_add(16)) {
-            d.copy_from_slice(&tmp);
-        }
     }
 }
 

@@ -28,7 +28,7 @@
 //! need a dictionary are `Unsupported`. Every read and write is bounds-checked: malformed
 //! input is an error, never a panic, and the output never exceeds the caller's cap.
 
-use crate::codecs::lz4::copy_match;
+use crate::codecs::lz4::{copy16_raw, copy_match};
 
 /// Why a frame could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -931,14 +931,6 @@ fn table(
     Ok(())
 }
 
-/// Copy `src[from..from + 16]` to `out[to..to + 16]` (nothing when either is out of bounds).
-#[inline(always)]
-fn copy16(src: &[u8], from: usize, out: &mut [u8], to: usize) {
-    if let (Some(s), Some(d)) = (src.get(from..from + 16), out.get_mut(to..to + 16)) {
-        d.copy_from_slice(s);
-    }
-}
-
 /// Decode and execute the sequences (RFC 8878 § 3.1.1.4 and 3.1.2), libzstd's way: the
 /// bit container is refilled once per sequence (56 bits: the offset, match and literal
 /// extra bits, with one more refill only when they exceed 30, then the three state
@@ -1022,9 +1014,12 @@ fn execute<S: Sink + ?Sized>(
         // commonest case instead of a length test per copy.
         let quick = ll <= 32 && lp + 32 <= lits.len() && op + 32 <= o.len();
         if quick {
-            copy16(lits, lp, o, op);
-            if ll > 16 {
-                copy16(lits, lp + 16, o, op + 16);
+            // SAFETY: `lp + 32 <= lits.len()` and `op + 32 <= o.len()` (just checked).
+            unsafe {
+                copy16_raw(lits.as_ptr().add(lp), o.as_mut_ptr().add(op));
+                if ll > 16 {
+                    copy16_raw(lits.as_ptr().add(lp + 16), o.as_mut_ptr().add(op + 16));
+                }
             }
         } else {
             o.get_mut(op..op + ll).ok_or(F("output"))?.copy_from_slice(lits.get(lp..lend).ok_or(F("literals"))?);
@@ -1038,10 +1033,14 @@ fn execute<S: Sink + ?Sized>(
         if offset >= 16 && ml <= 48 && op + 48 <= o.len() {
             // The first 16 bytes unconditionally, then two more copies for longer matches;
             // each reads bytes already final (`offset >= 16`).
-            crate::codecs::lz4::copy16_within(o, from, op);
-            if ml > 16 {
-                crate::codecs::lz4::copy16_within(o, from + 16, op + 16);
-                crate::codecs::lz4::copy16_within(o, from + 32, op + 32);
+            let p = o.as_mut_ptr();
+            // SAFETY: `from < op` and `op + 48 <= o.len()` (checked): every access is inside `o`.
+            unsafe {
+                copy16_raw(p.add(from), p.add(op));
+                if ml > 16 {
+                    copy16_raw(p.add(from + 16), p.add(op + 16));
+                    copy16_raw(p.add(from + 32), p.add(op + 32));
+                }
             }
         } else {
             copy_match(o, from, op, ml);
