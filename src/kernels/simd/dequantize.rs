@@ -194,9 +194,10 @@ pub fn lq_dequantize(levels: &[i32], p: &LqParams, out: &mut [u8]) {
 ///
 /// Measured (node 20, A/B of two builds in one process, best of 11 rounds, the bench's
 /// 4x256x256 nbits-16 chunks, whole LayerQuantizer decode): the loop unrolled twice,
-/// weather 0.750 → 0.744 ms, precipitation 0.470 → 0.462 ms; the exactness masks ANDed
-/// over the row (one vector operation) and the row redone with [`Lq4::store`] when one
-/// failed, instead of noting each failing vector's offset (a bitmask, a compare, a store
+/// weather 0.750 → 0.744 ms, precipitation 0.470 → 0.462 ms; four times (then twice,
+/// once): 0.652 → 0.641 and 0.660 → 0.644 ms, 0.396 → 0.376 and 0.391 → 0.380 ms; the
+/// exactness masks ANDed over the row (one vector operation) and the row redone with
+/// [`Lq4::store`] when one failed, instead of noting each failing vector's offset (a bitmask, a compare, a store
 /// and an add per vector): 0.741 → 0.723 ms, 0.481 → 0.473 ms. Tried and dropped:
 /// a copy of the loop per `lorenzo` value (no change: 0.714 vs 0.718 ms); the levels
 /// converted to f64 through the bits of `2^52 + q` (lane masks and 64-bit shifts: even
@@ -331,6 +332,12 @@ unsafe fn decode_rows_t<const SPARSE: bool, const BITS: bool>(
                 }
                 j += 4;
             };
+        }
+        while j + 16 <= cols {
+            step!();
+            step!();
+            step!();
+            step!();
         }
         while j + 8 <= cols {
             step!();
