@@ -28,16 +28,18 @@
 //! caller's buffer instead of in place and then copying them (`kernels::dequantize::
 //! lq_decode_rows`): node 20, A/B in one process, best of 9: weather 0.802 → 0.757 ms per
 //! chunk (ratio to our Blosc decode of the same bytes 0.463 → 0.481), precipitation 0.493
-//! → 0.477 ms (0.515 → 0.522). What is left above the Blosc decode: the kernel (~45% of
+//! → 0.477 ms (0.515 → 0.522). What was left above the Blosc decode: the kernel (~45% of
 //! the time on the weather field; its dequantisation alone ~0.2 ms per chunk, measured by
 //! storing the levels instead) and the zeroing of the stream buffer that
 //! `blosc::decompress_with` allocates (~4%, a memset of 1 MiB per chunk).
 //!
 //! With the kernel changes of the same round (see `kernels::simd::dequantize`), `npm run
 //! bench` group `layerquantizer` (node 20, wasm-opt -O builds, LQ ÷ Blosc-zstd of the same
-//! bytes, two runs each): weather 0.48/0.50 → 0.52/0.54 (LQ 1242 → 1490 MB/s), sparse
-//! precipitation 0.51/0.51 → 0.56/0.56 (2098 → 2549 MB/s); in chromium (the same chunks,
-//! A/B in one page): weather 0.49 → 0.55, precipitation 0.52 → 0.59.
+//! bytes, two runs each): weather 0.49/0.49 → 0.56/0.56 (LQ 1235 → 1584 MB/s), sparse
+//! precipitation 0.50/0.51 → 0.57/0.58 (2048 → 2640 MB/s); in chromium (the same chunks,
+//! A/B in one page): weather 0.49 → 0.57, precipitation 0.52 → 0.61. (The later builds
+//! also had faster Blosc/zstd decoders, 2540 → 2831 MB/s on the weather bytes, which
+//! lowers their ratios.)
 
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
