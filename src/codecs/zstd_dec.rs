@@ -219,20 +219,29 @@ struct FseTable {
 }
 
 impl FseTable {
-    fn rle(symbol: u8) -> Self {
-        FseTable { log: 0, entries: vec![FseEntry { symbol, nbits: 0, base: 0 }] }
-    }
-
     /// Build the decoding table of a normalised distribution (`-1` = "less than 1").
     fn build(norm: &[i16], log: u32) -> R<Self> {
         let size = 1usize << log;
-        let mut entries = vec![FseEntry::default(); size];
+        let mut symbols = vec![0u8; size];
         let mut next = vec![0u32; norm.len()];
+        Self::spread(norm, log, &mut symbols, &mut next)?;
+        let mut entries = Vec::with_capacity(size);
+        for &symbol in &symbols {
+            let (nbits, base) = Self::transition(&mut next, symbol, log)?;
+            entries.push(FseEntry { symbol, nbits, base });
+        }
+        Ok(FseTable { log, entries })
+    }
+
+    /// Spread the symbols of `norm` over the `1 << log` states (`symbols`, that long),
+    /// "less than 1" symbols at the end (RFC 8878 § 4.1.1); `next[s]` (`norm.len()` long)
+    /// receives each symbol's first state number.
+    fn spread(norm: &[i16], log: u32, symbols: &mut [u8], next: &mut [u32]) -> R<()> {
+        let size = 1usize << log;
         let mut high = size - 1;
         for (s, (&n, nx)) in norm.iter().zip(next.iter_mut()).enumerate() {
             if n == -1 {
-                let e = entries.get_mut(high).ok_or(F("FSE table overflow"))?;
-                e.symbol = s as u8;
+                *symbols.get_mut(high).ok_or(F("FSE table overflow"))? = s as u8;
                 high = high.checked_sub(1).ok_or(F("FSE table overflow"))?;
                 *nx = 1;
             } else {
@@ -244,8 +253,8 @@ impl FseTable {
         let mut pos = 0usize;
         for (s, &n) in norm.iter().enumerate() {
             for _ in 0..n.max(0) {
-                if let Some(e) = entries.get_mut(pos) {
-                    e.symbol = s as u8;
+                if let Some(e) = symbols.get_mut(pos) {
+                    *e = s as u8;
                 }
                 pos = (pos + step) & mask;
                 while pos > high {
@@ -256,23 +265,34 @@ impl FseTable {
         if pos != 0 {
             return Err(F("FSE distribution does not fill its table"));
         }
-        for e in entries.iter_mut() {
-            let nx = next.get_mut(usize::from(e.symbol)).ok_or(F("FSE symbol"))?;
-            let state = *nx;
-            *nx += 1;
-            if state == 0 {
-                return Err(F("FSE state"));
-            }
-            let nbits = log - (31 - state.leading_zeros());
-            e.nbits = nbits as u8;
-            e.base = ((state << nbits) as usize).wrapping_sub(size) as u16;
+        Ok(())
+    }
+
+    /// The next state of `symbol`'s next occurrence: its bit count and baseline.
+    #[inline(always)]
+    fn transition(next: &mut [u32], symbol: u8, log: u32) -> R<(u8, u16)> {
+        let nx = next.get_mut(usize::from(symbol)).ok_or(F("FSE symbol"))?;
+        let state = *nx;
+        *nx += 1;
+        if state == 0 {
+            return Err(F("FSE state"));
         }
-        Ok(FseTable { log, entries })
+        let nbits = log - (31 - state.leading_zeros());
+        Ok((nbits as u8, ((state << nbits) as usize).wrapping_sub(1usize << log) as u16))
     }
 
     /// Read a table description (RFC 8878 § 4.1.1) from the start of `src`; returns the
     /// table and the bytes used.
     fn read(src: &[u8], max_log: u32, max_symbol: usize) -> R<(Self, usize)> {
+        let (norm, log, used) = read_norm(src, max_log, max_symbol)?;
+        Ok((FseTable::build(&norm, log)?, used))
+    }
+}
+
+/// Read an FSE table description (RFC 8878 § 4.1.1) from the start of `src`: the
+/// normalised counts, the accuracy log and the bytes used.
+fn read_norm(src: &[u8], max_log: u32, max_symbol: usize) -> R<(Vec<i16>, u32, usize)> {
+    {
         let mut br = FwdBits { src, bit: 0 };
         let log = br.read(4)? + 5;
         if log > max_log {
@@ -324,7 +344,7 @@ impl FseTable {
             return Err(F("corrupt FSE distribution"));
         }
         let used = br.bit.div_ceil(8);
-        Ok((FseTable::build(&norm, log)?, used))
+        Ok((norm, log, used))
     }
 }
 
@@ -384,27 +404,55 @@ struct SeqTable {
 }
 
 impl SeqTable {
-    /// Fold the baselines and extra bits of `kind` into the FSE table `t`.
-    fn new(t: &FseTable, kind: SeqKind) -> R<Self> {
-        if t.entries.len() > SEQ_MAX {
-            return Err(F("FSE table too large"));
+    /// The decoding table of the normalised distribution `norm` with the baselines and
+    /// extra bits of `kind` folded in, in one pass over a stack copy of the spread
+    /// symbols ([`FseTable::spread`]); `reuse` gives its storage (the frame's previous
+    /// table of this kind).
+    fn build(norm: &[i16], log: u32, kind: SeqKind, reuse: Option<SeqTable>) -> R<Self> {
+        let size = 1usize << log;
+        let mut symbols = [0u8; SEQ_MAX];
+        let mut next = [0u32; 64];
+        FseTable::spread(
+            norm,
+            log,
+            symbols.get_mut(..size).ok_or(F("FSE table too large"))?,
+            next.get_mut(..norm.len()).ok_or(F("too many FSE symbols"))?,
+        )?;
+        let mut entries = match reuse {
+            Some(t) => t.entries,
+            None => Box::new([SeqEntry::default(); SEQ_MAX]),
+        };
+        for (d, &sym) in entries.iter_mut().zip(symbols.iter().take(size)) {
+            let (nbits, next_state) = FseTable::transition(&mut next, sym, log)?;
+            let (base, extra) = Self::baseline(kind, usize::from(sym))?;
+            *d = SeqEntry { base, extra, nbits, next: next_state };
         }
+        Ok(SeqTable { log, entries })
+    }
+
+    /// The baseline and extra bits of symbol `s` of `kind`.
+    #[inline(always)]
+    fn baseline(kind: SeqKind, s: usize) -> R<(u32, u8)> {
+        Ok(match kind {
+            SeqKind::LiteralLength => {
+                (*LL_BASE.get(s).ok_or(F("literal length code"))?, *LL_BITS.get(s).ok_or(F("literal length code"))?)
+            }
+            SeqKind::MatchLength => {
+                (*ML_BASE.get(s).ok_or(F("match length code"))?, *ML_BITS.get(s).ok_or(F("match length code"))?)
+            }
+            SeqKind::Offset if s <= 31 => (1u32 << s, s as u8),
+            SeqKind::Offset => return Err(F("offset code too large")),
+        })
+    }
+
+    /// The table of RLE mode: one state, symbol `s`.
+    fn rle(s: u8, kind: SeqKind) -> R<Self> {
+        let (base, extra) = Self::baseline(kind, usize::from(s))?;
         let mut entries = Box::new([SeqEntry::default(); SEQ_MAX]);
-        for (d, e) in entries.iter_mut().zip(&t.entries) {
-            let s = usize::from(e.symbol);
-            let (base, extra) = match kind {
-                SeqKind::LiteralLength => {
-                    (*LL_BASE.get(s).ok_or(F("literal length code"))?, *LL_BITS.get(s).ok_or(F("literal length code"))?)
-                }
-                SeqKind::MatchLength => {
-                    (*ML_BASE.get(s).ok_or(F("match length code"))?, *ML_BITS.get(s).ok_or(F("match length code"))?)
-                }
-                SeqKind::Offset if s <= 31 => (1u32 << s, s as u8),
-                SeqKind::Offset => return Err(F("offset code too large")),
-            };
-            *d = SeqEntry { base, extra, nbits: e.nbits, next: e.base };
+        if let Some(e) = entries.first_mut() {
+            *e = SeqEntry { base, extra, nbits: 0, next: 0 };
         }
-        Ok(SeqTable { log: t.log, entries })
+        Ok(SeqTable { log: 0, entries })
     }
 
     /// The predefined table of `kind` (RFC 8878 § 3.1.1.3.2.2), built once per thread.
@@ -421,7 +469,7 @@ impl SeqTable {
             let mut c = c.borrow_mut();
             let slot = c.get_mut(i).ok_or(F("table kind"))?;
             if slot.is_none() {
-                *slot = Some(SeqTable::new(&FseTable::build(norm, log)?, kind)?);
+                *slot = Some(SeqTable::build(norm, log, kind, None)?);
             }
             slot.clone().ok_or(F("table kind"))
         })
@@ -915,12 +963,12 @@ fn table(
                 return Err(F("RLE symbol out of range"));
             }
             *p += 1;
-            *slot = Some(SeqTable::new(&FseTable::rle(s), kind)?);
+            *slot = Some(SeqTable::rle(s, kind)?);
         }
         2 => {
-            let (t, n) = FseTable::read(src.get(*p..).ok_or(F("truncated FSE table"))?, max_log, max_symbol)?;
+            let (norm, log, n) = read_norm(src.get(*p..).ok_or(F("truncated FSE table"))?, max_log, max_symbol)?;
             *p += n;
-            *slot = Some(SeqTable::new(&t, kind)?);
+            *slot = Some(SeqTable::build(&norm, log, kind, slot.take())?);
         }
         _ => {
             if slot.is_none() {
