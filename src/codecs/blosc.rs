@@ -10,12 +10,14 @@
 //! into a caller's buffer (`decodeChunkInto`: no zero-filled output per chunk).
 //!
 //! Measured (`npm run bench`, 1 MiB chunks written by numcodecs.js, ours ÷ numcodecs.js in
-//! one process, node 20 / chromium 156): before this session's work the weakest cases
-//! were zstd+bitshuffle float32 2.90x / 2.22x and lz4+shuffle uint16 imagery 3.3x / 2.31x;
-//! in-place zstd streams, the reused scratch and `decompress_into` gave +24% on
-//! zstd+bitshuffle in node, the one-pass bit un-shuffle +14–31% on bitshuffle cases,
-//! the lz4 fast loop 2x on shuffled uint16 imagery, and the zstd sequence tables and
-//! Huffman loop +5–11% on zstd cases (the commits say which).
+//! one process, node 20 / chromium 156): before the in-place and kernel work the weakest
+//! cases were zstd+bitshuffle float32 2.90x / 2.22x and lz4+shuffle uint16 imagery
+//! 3.3x / 2.31x; after it, every case is at least 4.1x in node and 3.1x in chromium
+//! (the lowest: zstd+bitshuffle uint16 imagery 4.3x / 3.1x, whose entropy stage is zstd's
+//! sequence loop; bench/RESULTS.md). In-place zstd streams, the reused scratch and
+//! `decompress_into` gave +24% on zstd+bitshuffle in node, the one-pass bit un-shuffle
+//! +14–31% on bitshuffle cases, the lz4 fast loop 2x on shuffled uint16 imagery, and the
+//! zstd tables, Huffman loop and short copies +5–11% each on zstd cases.
 
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
