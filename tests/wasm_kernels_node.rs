@@ -303,21 +303,7 @@ fn lq_decode_plane_simd_equals_scalar() {
 #[wasm_bindgen_test]
 fn lq_decode_rows_bits_check_equals_reference() {
     let mut rng = Rng::new(81);
-    let mut planes: Vec<(u32, f64, f64)> = Vec::new();
-    for nbits in [8u32, 12, 16] {
-        let steps = ((1u64 << nbits) - 1) as f64;
-        // y = mn + q * 2^-24 (1 <= |mn| < 2): every odd level next to a tie.
-        planes.push((nbits, 1.0, steps * 2f64.powi(-24)));
-        planes.push((nbits, -1.5, steps * 2f64.powi(-24)));
-        planes.push((nbits, 1.0, steps * 3.0 * 2f64.powi(-25)));
-        planes.push((nbits, 273.15, 40.0));
-        planes.push((nbits, 1e-30, 1e-31));
-    }
-    for _ in 0..40 {
-        let mn = f32::from_bits(rng.next() as u32 & 0xBF7F_FFFF);
-        let delta = f32::from_bits((rng.next() as u32 & 0x3FFF_FFFF) | 0x0080_0000).min(mn.abs());
-        planes.push(([8u32, 12, 16, 20, 24][rng.below(5)], f64::from(mn), f64::from(delta)));
-    }
+    let planes = dequantize::lq_test_planes(&[8, 12, 16], 40, &[8, 12, 16, 20, 24], || rng.next());
     let mut bits_planes = 0;
     for (nbits, mn, delta) in planes {
         let nan_code = 1i32 << nbits;

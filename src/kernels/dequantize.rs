@@ -189,6 +189,37 @@ pub fn lq_decode_rows(codes: &[u8], out: &mut [u8], cols: usize, lorenzo: bool, 
     }
 }
 
+/// Planes `(nbits, min, delta)` for the tests of the LayerQuantizer exactness checks
+/// (shared by the unit tests and the wasm tests, hence public and hidden): for each of
+/// `tie_nbits`, planes whose levels sit on or next to float32 rounding ties (`y = min +
+/// q * 2^-24` with `1 <= |min| < 2`), a plane far from zero and one of tiny values; then
+/// `random` planes of random float32 `min` and `delta <= |min|` drawn from `next`, their
+/// bit counts from `random_nbits`.
+#[doc(hidden)]
+pub fn lq_test_planes(
+    tie_nbits: &[u32],
+    random: usize,
+    random_nbits: &[u32],
+    mut next: impl FnMut() -> u64,
+) -> Vec<(u32, f64, f64)> {
+    let mut planes = Vec::new();
+    for &nbits in tie_nbits {
+        let steps = ((1u64 << nbits) - 1) as f64;
+        planes.push((nbits, 1.0, steps * 2f64.powi(-24)));
+        planes.push((nbits, -1.5, steps * 2f64.powi(-24)));
+        planes.push((nbits, 1.0, steps * 3.0 * 2f64.powi(-25)));
+        planes.push((nbits, 273.15, 40.0));
+        planes.push((nbits, 1e-30, 1e-31));
+    }
+    for _ in 0..random {
+        let mn = f32::from_bits(next() as u32 & 0xBF7F_FFFF);
+        let delta = f32::from_bits((next() as u32 & 0x3FFF_FFFF) | 0x0080_0000).min(mn.abs());
+        let nbits = random_nbits.get(next() as usize % random_nbits.len().max(1)).copied().unwrap_or(16);
+        planes.push((nbits, f64::from(mn), f64::from(delta)));
+    }
+    planes
+}
+
 /// The whole rows of `cols` 4-byte elements that `len` bytes hold, 0 when `above` (the
 /// length of a row-of-levels buffer) is shorter than a row or `cols` is 0.
 #[inline]
@@ -363,19 +394,7 @@ mod tests {
     #[test]
     fn bits_check_implies_reference() {
         let mut rng = TestRng::new(23);
-        let mut planes: Vec<(u32, f64, f64)> = Vec::new();
-        for nbits in [8u32, 12, 16] {
-            let steps = ((1u64 << nbits) - 1) as f64;
-            planes.push((nbits, 1.0, steps * 2f64.powi(-24)));
-            planes.push((nbits, -1.5, steps * 2f64.powi(-24)));
-            planes.push((nbits, 1.0, steps * 3.0 * 2f64.powi(-25)));
-            planes.push((nbits, 273.15, 40.0));
-        }
-        for _ in 0..60 {
-            let mn = f32::from_bits(rng.next_u64() as u32 & 0xBF7F_FFFF);
-            let delta = f32::from_bits((rng.next_u64() as u32 & 0x3FFF_FFFF) | 0x0080_0000).min(mn.abs());
-            planes.push(([8u32, 12, 16][rng.below(3)], f64::from(mn), f64::from(delta)));
-        }
+        let planes = lq_test_planes(&[8, 12, 16], 60, &[8, 12, 16], || rng.next_u64());
         let (mut checked, mut failed) = (0u64, 0u64);
         for (nbits, mn, delta) in planes {
             let p = LqParams { delta, inv: 1.0 / ((1u64 << nbits) - 1) as f64, mn, nan_code: 1 << nbits };

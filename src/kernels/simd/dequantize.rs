@@ -216,7 +216,7 @@ pub fn lq_decode_plane(buf: &mut [u8], plane: PlaneRows, p: &LqParams, above: &m
     let base = buf.as_mut_ptr();
     // SAFETY: `src + rows * cols * 4 <= buf.len()`, `dst <= src` and `above.len() >= cols`
     // (PlaneRows::fitting), so `decode_rows`' contract holds.
-    unsafe { decode_rows(base.add(src), base.add(dst), rows, cols, lorenzo, c, p, above) }
+    unsafe { decode_rows(RawRows { s0: base.add(src), d0: base.add(dst), rows, cols, lorenzo }, c, p, above) }
 }
 
 /// See `crate::kernels::dequantize::lq_decode_rows_scalar`: [`lq_decode_plane`] from one
@@ -229,38 +229,38 @@ pub fn lq_decode_rows(codes: &[u8], out: &mut [u8], cols: usize, lorenzo: bool, 
     let rows = crate::kernels::dequantize::rows_fitting(codes.len().min(out.len()), cols, above.len());
     // SAFETY: `rows * cols * 4` bytes lie inside `codes` and inside `out` (distinct
     // slices), and `above.len() >= cols` (rows_fitting), so `decode_rows`' contract holds.
-    unsafe { decode_rows(codes.as_ptr(), out.as_mut_ptr(), rows, cols, lorenzo, c, p, above) }
+    unsafe { decode_rows(RawRows { s0: codes.as_ptr(), d0: out.as_mut_ptr(), rows, cols, lorenzo }, c, p, above) }
 }
 
-/// The body of [`lq_decode_plane`] and [`lq_decode_rows`]: `rows` rows of `cols` codes at
-/// `s` decoded into float32 values at `d`.
+/// The body of [`lq_decode_plane`] and [`lq_decode_rows`]: the rows of `r` decoded.
 ///
 /// # Safety
-/// `s` is valid for `rows * cols * 4` bytes of reads and `d` for as many writes; either
-/// the two ranges do not overlap or `d <= s` (in place: each code is read before the
-/// output at or before it is written); `above.len() >= cols` when `rows > 0`.
-#[allow(clippy::too_many_arguments)]
+/// `r.s0` is valid for `rows * cols * 4` bytes of reads and `r.d0` for as many writes;
+/// either the two ranges do not overlap or `d0 <= s0` (in place: each code is read before
+/// the output at or before it is written); `above.len() >= cols` when `rows > 0`.
 #[inline(always)]
-unsafe fn decode_rows(
+unsafe fn decode_rows(r: RawRows, c: Lq4, p: &LqParams, above: &mut [i32]) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if r.lorenzo && p.mn == 0.0 {
+            decode_rows_t::<true, false>(r, c, p, above)
+        } else if c.bits {
+            decode_rows_t::<false, true>(r, c, p, above)
+        } else {
+            decode_rows_t::<false, false>(r, c, p, above)
+        }
+    }
+}
+
+/// `rows` rows of `cols` codes at `s0`, decoded to float32 values at `d0`, with or
+/// without the Lorenzo inverse.
+#[derive(Clone, Copy)]
+struct RawRows {
     s0: *const u8,
     d0: *mut u8,
     rows: usize,
     cols: usize,
     lorenzo: bool,
-    c: Lq4,
-    p: &LqParams,
-    above: &mut [i32],
-) {
-    // SAFETY: the caller's contract.
-    unsafe {
-        if lorenzo && p.mn == 0.0 {
-            decode_rows_t::<true, false>(s0, d0, rows, cols, lorenzo, c, p, above)
-        } else if c.bits {
-            decode_rows_t::<false, true>(s0, d0, rows, cols, lorenzo, c, p, above)
-        } else {
-            decode_rows_t::<false, false>(s0, d0, rows, cols, lorenzo, c, p, above)
-        }
-    }
 }
 
 /// [`decode_rows`]; with `SPARSE`, a vector of zero codes below zero levels and after a
@@ -276,18 +276,9 @@ unsafe fn decode_rows(
 ///
 /// # Safety
 /// As [`decode_rows`].
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn decode_rows_t<const SPARSE: bool, const BITS: bool>(
-    s0: *const u8,
-    d0: *mut u8,
-    rows: usize,
-    cols: usize,
-    lorenzo: bool,
-    c: Lq4,
-    p: &LqParams,
-    above: &mut [i32],
-) {
+unsafe fn decode_rows_t<const SPARSE: bool, const BITS: bool>(r: RawRows, c: Lq4, p: &LqParams, above: &mut [i32]) {
+    let RawRows { s0, d0, rows, cols, lorenzo } = r;
     // Opaque to LLVM (`black_box`), the vector constants stay loop-invariant values: as
     // splats of scalars LLVM sinks them into the loop, and V8 rebuilds each at every use
     // (measured: the whole LayerQuantizer decode ~4% faster).
